@@ -1,0 +1,29 @@
+"""digestformat: read, write and convert Markdown digests of AI papers, losslessly.
+
+>>> import digestformat as df
+>>> doc = df.parse(text)            # layout detected
+>>> df.render(doc) == text          # byte for byte
+>>> df.render(doc, "json")
+"""
+
+from __future__ import annotations
+
+from ._api import FORMATS, convert, detect, parse, render
+from .errors import DigestError
+from .model import Digest, Paper, ParseWarning, Section, Thumbnail
+
+__all__ = [
+    "FORMATS",
+    "Digest",
+    "DigestError",
+    "Paper",
+    "ParseWarning",
+    "Section",
+    "Thumbnail",
+    "convert",
+    "detect",
+    "parse",
+    "render",
+]
+
+__version__ = "0.1.0"

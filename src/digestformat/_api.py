@@ -1,0 +1,74 @@
+"""The public functions: detect, parse, render, convert."""
+
+from __future__ import annotations
+
+from . import _text
+from ._detect import detect_lines
+from .errors import DigestError
+from .feeds import json as _json
+from .layouts import LAYOUTS
+from .layouts._engine import _Reader, write
+from .model import Digest
+
+FORMATS: tuple[str, ...] = (*LAYOUTS, "json")
+"""Every name ``render(to=...)`` and ``parse(layout=...)`` accept."""
+
+
+def _source(text: str | bytes) -> _text.SourceText:
+    src = _text.split(_text.decode(text))
+    if all(not line.strip() for line in src.lines):
+        raise DigestError("empty document: expected a digest", 1, 1)
+    return src
+
+
+def detect(text: str | bytes) -> str:
+    """The name of the layout *text* is written in.
+
+    Raises DigestError when it is in no known layout.
+    """
+    decoded = _text.decode(text)
+    if decoded.lstrip("\ufeff \t\r\n").startswith("{"):
+        return "json"
+    return detect_lines(_source(decoded).lines)
+
+
+def parse(text: str | bytes, layout: str | None = None, *, strict: bool = False) -> Digest:
+    """Read *text* (str, or UTF-8 bytes) into a Digest.
+
+    *layout* is detected when None. With ``strict=True`` every warning is
+    raised as a DigestError instead.
+    """
+    if layout is None:
+        layout = detect(text)
+    if layout == "json":
+        return _json.read(_text.decode(text), strict=strict)
+    spec = LAYOUTS.get(layout)
+    if spec is None:
+        raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
+    src = _source(text)
+    return _Reader(spec, src, strict).read()
+
+
+def render(doc: Digest, to: str | None = None) -> str:
+    """Write *doc* as text in format *to* (default: the layout it was read from)."""
+    target = doc.layout if to is None else to
+    if target == "json":
+        return _json.write(doc)
+    spec = LAYOUTS.get(target)
+    if spec is None:
+        raise DigestError(f"unknown format {target!r}: expected one of {', '.join(FORMATS)}")
+    lines = write(doc, spec)
+    trivia = doc.trivia
+    src = _text.SourceText(
+        lines,
+        bom=trivia.bom,
+        newline=trivia.newline,
+        newline_exceptions=trivia.newline_exceptions if target == doc.layout else {},
+        final_newline=trivia.final_newline,
+    )
+    return _text.join(src)
+
+
+def convert(text: str | bytes, to: str, source: str | None = None, *, strict: bool = False) -> str:
+    """Parse *text* (layout *source*, detected when None) and render it as *to*."""
+    return render(parse(text, source, strict=strict), to)

@@ -1,0 +1,89 @@
+"""Which layout is this? Evidence is counted in one pass over the lines."""
+
+from __future__ import annotations
+
+from . import _frontmatter
+from ._scan import Kind, scan
+from .errors import DigestError
+from .layouts._engine import _is_paper_heading
+from .layouts._inline import split_emoji
+from .layouts.vocabulary import kind_of
+
+__all__ = ["detect_lines"]
+
+_ORDER = ("tagged", "translated", "imrad", "review")
+
+_SECTION_LAYOUTS: dict[str, tuple[str, ...]] = {
+    "one_line_summary": ("tagged",),
+    "developer_view": ("tagged",),
+    "applications": ("tagged",),
+    "risks": ("tagged",),
+    "abstract_detail": ("tagged",),
+    "summary": ("translated",),
+    "abstract_translation": ("translated",),
+    "key_points": ("tagged", "translated"),
+    "introduction": ("imrad",),
+    "method": ("imrad",),
+    "results": ("imrad",),
+    "limitations": ("imrad",),
+    "conclusion": ("imrad",),
+    "research_goal": ("review",),
+    "methodology": ("review",),
+    "key_results": ("review",),
+    "implications": ("review",),
+}
+
+_MARKERS: tuple[tuple[str, str, int], ...] = (
+    ("**도입 난이도**", "tagged", 3),
+    ("**신뢰도**", "tagged", 3),
+    ("**arXiv**:", "tagged", 3),
+    ("**태그**:", "tagged", 3),
+    ("**저자:**", "review", 3),
+    ("**링크:**", "review", 3),
+    ("**알림:**", "review", 3),
+    ("> [Alphaxiv]", "imrad", 3),
+)
+
+
+def detect_lines(lines: list[str]) -> str:
+    """The layout with the most evidence; DigestError when there is none."""
+    score = dict.fromkeys(_ORDER, 0)
+    start = 0
+    try:
+        end = _frontmatter.find(lines)
+    except _frontmatter.FrontMatterError as exc:
+        raise DigestError(exc.msg, 1, 1) from None
+    if end is not None:
+        start = end + 1
+        for line in lines[1:end]:
+            if line.startswith("title:") and "[논문리뷰]" in line:
+                score["review"] += 5
+    paper_headings = {1: 0, 2: 0}
+    for offset, k in enumerate(scan(lines, start)):
+        line = lines[start + offset]
+        if k.kind is Kind.HEADING:
+            if k.level in paper_headings and _is_paper_heading(k.text):
+                paper_headings[k.level] += 1
+            kind = kind_of(split_emoji(k.text)[1])
+            if kind is not None:
+                for layout in _SECTION_LAYOUTS[kind]:
+                    score[layout] += 2
+        elif k.kind is Kind.TEXT:
+            if line.startswith("**Upvotes**:"):
+                score["translated" if "|" not in line else "tagged"] += 1
+            for marker, layout, points in _MARKERS:
+                if marker in line:
+                    score[layout] += points
+    score["imrad"] += 2 * paper_headings[1]
+    score["tagged"] += paper_headings[2]
+    score["translated"] += paper_headings[2]
+    best = max(_ORDER, key=lambda name: score[name])
+    if score[best] == 0:
+        raise DigestError(
+            "no known layout: expected paper headings such as '## 1. [Title](url)' "
+            "(tagged, translated) or '# 1. [Title](url)' (imrad), or a review post "
+            "with '**저자:**' and '## 핵심 연구 목표'",
+            1,
+            1,
+        )
+    return best

@@ -1,0 +1,200 @@
+"""YAML front matter: found, read safely, and written back key by key.
+
+Reading goes through python-frontmatter's YAML handler with a SafeLoader of our
+own that keeps timestamps as the strings written (``2026-02-16 00:00:00+0900+0900``
+is not a YAML timestamp, ``2025-10-03 08:15:00`` is; both stay text), refuses
+duplicate keys, and bounds aliases. Writing keeps the raw lines of every key
+whose value did not change, so an edit touches only its own key's lines.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+from pydantic import JsonValue
+
+__all__ = ["FrontMatterError", "find", "load", "dump"]
+
+_HANDLER = YAMLHandler()
+_MAX_ALIASES = 100
+_FENCE = "---"
+_CLOSERS = ("---", "...")
+
+
+class FrontMatterError(Exception):
+    """Front matter that cannot be read safely; ``line`` is 1-based within the block."""
+
+    def __init__(self, msg: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.line = line
+        self.column = column
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as text, refuses duplicate keys, bounds aliases."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > _MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.MarkedYAMLError(
+                    None, None, f"more than {_MAX_ALIASES} aliases: refused as a possible alias bomb", mark
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                duplicate = False
+            if duplicate:
+                raise yaml.MarkedYAMLError(
+                    "while reading a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
+                )
+            try:
+                seen.add(key)
+            except TypeError:
+                pass
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:  # type: ignore[override]
+        return self.construct_scalar(node)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def find(lines: list[str]) -> int | None:
+    """The index of the closing fence when *lines* open with front matter, else None.
+
+    Raises FrontMatterError (line 1) when the opening fence is never closed.
+    """
+    if not lines or lines[0].rstrip(" \t") != _FENCE:
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].rstrip(" \t") in _CLOSERS:
+            return i
+    raise FrontMatterError("front matter opened with '---' is never closed: expected a closing '---' line")
+
+
+def _to_json(value: Any) -> JsonValue:
+    """Plain JSON values: keys become text, non-finite floats and bytes become text."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_to_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def load(text: str) -> dict[str, JsonValue]:
+    """Read the YAML between the fences. Raises FrontMatterError naming what is wrong."""
+    try:
+        data = _HANDLER.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        column = mark.column + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(f"front matter is not valid YAML: {problem}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise FrontMatterError("front matter is nested too deeply") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(f"front matter is a {type(data).__name__}: expected a mapping of keys to values")
+    result = _to_json(data)
+    assert isinstance(result, dict)
+    return result
+
+
+def dump_key(key: str, value: JsonValue) -> list[str]:
+    """Fresh YAML lines for one key."""
+    text = _HANDLER.export({key: value}, sort_keys=False, width=1_000_000)
+    return text.split("\n")
+
+
+def _chunks(body: list[str]) -> tuple[list[str], list[tuple[str | None, list[str], list[str]]]]:
+    """Split the lines between the fences into (prelude, [(key, lines, gap)])."""
+    prelude: list[str] = []
+    chunks: list[tuple[str | None, list[str], list[str]]] = []
+    for line in body:
+        top = bool(line) and line[0] not in " \t#-" and ":" in line
+        if top:
+            chunks.append((None, [line], []))
+        elif not chunks:
+            prelude.append(line)
+        elif not line.strip() or line.lstrip().startswith("#"):
+            chunks[-1][2].append(line)
+        else:
+            key, lines, gap = chunks[-1]
+            lines.extend(gap)
+            gap.clear()
+            lines.append(line)
+    keyed: list[tuple[str | None, list[str], list[str]]] = []
+    for _, lines, gap in chunks:
+        try:
+            data = load("\n".join(lines))
+        except FrontMatterError:
+            data = {}
+        keyed.append((next(iter(data)) if len(data) == 1 else None, lines, gap))
+    return prelude, keyed
+
+
+def dump(front_matter: dict[str, JsonValue], raw: list[str] | None) -> list[str]:
+    """The front-matter block for *front_matter*, fences included.
+
+    The raw block comes back unchanged when it still reads as *front_matter*;
+    otherwise each key whose value is unchanged keeps its raw lines.
+    """
+    if raw is not None:
+        body = raw[1:-1]
+        try:
+            if load("\n".join(body)) == front_matter:
+                return list(raw)
+        except FrontMatterError:
+            pass
+        prelude, chunks = _chunks(body)
+        by_key = {key: (lines, gap) for key, lines, gap in chunks if key is not None}
+        out = [raw[0], *prelude]
+        if all(key is not None for key, _, _ in chunks):
+            for key, value in front_matter.items():
+                if key in by_key:
+                    lines, gap = by_key[key]
+                    if load("\n".join(lines)).get(key) == value:
+                        out.extend(lines)
+                    else:
+                        out.extend(dump_key(key, value))
+                    out.extend(gap)
+                else:
+                    out.extend(dump_key(key, value))
+            out.append(raw[-1])
+            return out
+    out = [_FENCE]
+    for key, value in front_matter.items():
+        out.extend(dump_key(key, value))
+    out.append(raw[-1] if raw else _FENCE)
+    return out

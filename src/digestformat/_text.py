@@ -1,0 +1,89 @@
+"""Bytes to lines and back: BOM, line endings and the final newline, kept as trivia."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .errors import DigestError
+
+BOM = "\ufeff"
+_LINE_END = re.compile(r"\r\n|\r|\n")  # alternatives of fixed length: linear, no backtracking
+
+
+@dataclass(slots=True)
+class SourceText:
+    """A text split into lines, with what is needed to join them back exactly."""
+
+    lines: list[str]
+    bom: bool = False
+    newline: str = "\n"
+    newline_exceptions: dict[int, str] = field(default_factory=dict)
+    final_newline: bool = True
+
+
+def decode(data: str | bytes) -> str:
+    """Decode UTF-8 strictly. Invalid bytes raise DigestError with their byte offset."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start]
+        line = head.count(b"\n") + 1
+        line_start = head.rfind(b"\n") + 1
+        column = len(head[line_start:].decode("utf-8", errors="replace")) + 1
+        raise DigestError(
+            f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}): expected UTF-8 text",
+            line,
+            column,
+            offset=exc.start,
+        ) from None
+
+
+def split(text: str) -> SourceText:
+    """Split *text* into lines; CRLF, CR and LF are line endings, as in CommonMark."""
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise DigestError("NUL byte: expected text, this looks like a binary file", line, column)
+    lines: list[str] = []
+    endings: list[str] = []
+    pos = 0
+    for match in _LINE_END.finditer(text):
+        lines.append(text[pos : match.start()])
+        endings.append(match.group())
+        pos = match.end()
+    final_newline = pos == len(text) and bool(endings)
+    if not final_newline:
+        lines.append(text[pos:])
+    newline = Counter(endings).most_common(1)[0][0] if endings else "\n"
+    exceptions = {i: e for i, e in enumerate(endings) if e != newline}
+    return SourceText(lines, bom, newline, exceptions, final_newline)
+
+
+def join(src: SourceText) -> str:
+    """The exact inverse of :func:`split`."""
+    lines = src.lines
+    if not lines:
+        return BOM if src.bom else ""
+    nl = src.newline
+    exc = src.newline_exceptions
+    if exc:
+        parts: list[str] = []
+        last = len(lines) - 1
+        for i, line in enumerate(lines):
+            parts.append(line)
+            if i < last or src.final_newline:
+                parts.append(exc.get(i, nl))
+        body = "".join(parts)
+    else:
+        body = nl.join(lines)
+        if src.final_newline:
+            body += nl
+    return (BOM if src.bom else "") + body

@@ -1,0 +1,1 @@
+"""Formats that are not Markdown layouts: JSON (and, later, feeds)."""

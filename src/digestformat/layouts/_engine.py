@@ -1,0 +1,592 @@
+"""The engine every Markdown layout shares: one reader and one writer, driven by a spec.
+
+A layout is data (:class:`Layout`): the heading levels of papers and sections,
+the header lines it knows (:class:`Unit`, one small read/write pair per line
+kind), its section vocabulary and its default template. The reader walks the
+lines once; the writer walks the recorded order of each part, writing every
+unit from the content and keeping the raw spelling while it still matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import JsonValue, ValidationError
+
+from .. import _frontmatter
+from .._scan import Kind, ScanLine, scan
+from .._text import SourceText
+from ..errors import DigestError
+from ..model import (
+    Digest,
+    DigestTrivia,
+    Paper,
+    PaperTrivia,
+    ParseWarning,
+    Section,
+    SectionTrivia,
+)
+from ._inline import split_emoji
+from .vocabulary import kind_of
+
+Fields = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One kind of header line: how to read it, write it, and when it must be written."""
+
+    name: str
+    read: Callable[[str], Fields | None]
+    """Field values from a line, or None when the line is not this unit."""
+    write: Callable[[Paper], str | None]
+    """The canonical line for a paper, or None when the paper has nothing for it."""
+    needed: Callable[[Paper], bool] | None = None
+    """Must the line be written where the source had none? Default: it has content."""
+
+    def is_needed(self, paper: Paper) -> bool:
+        if self.needed is not None:
+            return self.needed(paper)
+        return self.write(paper) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Everything the engine needs to know about one Markdown layout."""
+
+    name: str
+    paper_level: int | None
+    """Heading level of a paper ('## 1. [T](u)' is 2); None: the file is one paper."""
+    section_level: int
+    heading_unit: Unit | None
+    """Reads and writes the paper heading's text (after the '#' marks)."""
+    units: tuple[Unit, ...]
+    """Header lines in canonical order."""
+    tail_units: tuple[Unit, ...] = ()
+    """Lines recognised after the last section (a review's closing notice)."""
+    separator: bool = False
+    """Papers end with a '---' line."""
+    digest_heading: bool = False
+    """The file opens with '# DATE title'."""
+    section_headings: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """kind -> (emoji, words) of the canonical heading."""
+    paper_template: tuple[tuple[str, int], ...] = ()
+    """Default order of a paper: (unit, blank lines after)."""
+    front_matter_meta: bool = False
+    """Title and date live in the front matter."""
+    read_front_matter: Callable[[Digest, Paper | None], None] | None = None
+    """Set derived paper fields from the front matter (review)."""
+    sync_front_matter: Callable[[Digest, dict[str, JsonValue]], None] | None = None
+    """Write paper fields back into the front matter before rendering (review)."""
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    def __init__(self, layout: Layout, src: SourceText, strict: bool) -> None:
+        self.layout = layout
+        self.lines = src.lines
+        self.src = src
+        self.strict = strict
+        self.warnings: list[ParseWarning] = []
+        self.base = 0
+        self.kinds: list[ScanLine] = []
+        self.fields: Fields = {}
+
+    def warn(self, index: int, message: str, column: int = 1) -> None:
+        if self.strict:
+            raise DigestError(message, index + 1, column)
+        self.warnings.append(ParseWarning(line=index + 1, column=column, message=message))
+
+    def kind(self, index: int) -> ScanLine:
+        return self.kinds[index - self.base]
+
+    def read(self) -> Digest:
+        lines = self.lines
+        layout = self.layout
+        order: list[str] = []
+        front_matter: dict[str, JsonValue] | None = None
+        fm_raw: list[str] | None = None
+        try:
+            fm_end = _frontmatter.find(lines)
+        except _frontmatter.FrontMatterError as exc:
+            raise DigestError(exc.msg, 1, 1) from None
+        start = 0
+        if fm_end is not None:
+            fm_raw = lines[: fm_end + 1]
+            start = fm_end + 1
+            order.append("@front_matter")
+            try:
+                front_matter = _frontmatter.load("\n".join(fm_raw[1:-1]))
+            except _frontmatter.FrontMatterError as exc:
+                self.warn(
+                    exc.line,  # the block's line N is file line N + 1, index N
+                    f"{exc.msg}; kept verbatim, front_matter is null",
+                    exc.column,
+                )
+        self.base = start
+        self.kinds = scan(lines, start)
+        n = len(lines)
+
+        if layout.paper_level is None:
+            starts = [start] if start < n else []
+        else:
+            starts = [
+                i
+                for i in range(start, n)
+                if self.kind(i).kind is Kind.HEADING
+                and self.kind(i).level == layout.paper_level
+                and _is_paper_heading(self.kind(i).text)
+            ]
+
+        first = starts[0] if starts else n
+        title: str | None = None
+        date: str | None = None
+        digest_raw: dict[str, tuple[str, str]] = {}
+        extra: list[str] = []
+        in_extra = False
+        for i in range(start, first):
+            line = lines[i]
+            k = self.kind(i)
+            if k.kind is Kind.BLANK:
+                order.append(line)
+                in_extra = False
+                continue
+            if layout.digest_heading and k.kind is Kind.HEADING and k.level == 1 and "@heading" not in order:
+                from ._units import read_digest_heading, write_digest_heading
+
+                date, title = read_digest_heading(k.text)
+                canon = write_digest_heading(date, title)
+                if canon != line:
+                    digest_raw["heading"] = (canon, line)
+                order.append("@heading")
+                in_extra = False
+                continue
+            if not in_extra and k.kind is not Kind.HTML:
+                self.warn(i, "text before the first paper that the layout does not define: kept verbatim")
+            in_extra = True
+            order.append("@extra")
+            extra.append(line)
+
+        papers: list[Paper] = []
+        for number, s in enumerate(starts):
+            e = starts[number + 1] if number + 1 < len(starts) else n
+            papers.append(self.read_paper(s, e))
+        if papers:
+            order.append("@papers")
+
+        doc = Digest.model_construct(
+            schema_version=1,
+            layout=layout.name,
+            date=date,
+            title=title,
+            front_matter=front_matter,
+            extra=extra,
+            papers=papers,
+            warnings=self.warnings,
+            trivia=DigestTrivia(
+                bom=self.src.bom,
+                newline=self.src.newline,
+                newline_exceptions=self.src.newline_exceptions,
+                final_newline=self.src.final_newline,
+                front_matter_raw=fm_raw,
+                order=order,
+                raw=digest_raw,
+            ),
+        )
+        if layout.front_matter_meta and front_matter is not None:
+            doc.title = _fm_title(front_matter)
+            doc.date = _fm_date(front_matter)
+        if layout.read_front_matter is not None:
+            layout.read_front_matter(doc, papers[0] if papers else None)
+        return doc
+
+    def read_paper(self, s: int, e: int) -> Paper:
+        layout = self.layout
+        lines = self.lines
+        fields: Fields = {"title": "", "links": {}, "extra": [], "tags": [], "authors": []}
+        self.fields = fields
+        order: list[str] = []
+        seen: dict[str, str] = {}  # unit -> raw line
+        h = s
+        if layout.paper_level is not None and layout.heading_unit is not None:
+            values = layout.heading_unit.read(self.kind(s).text)
+            if values is None:  # cannot happen: _is_paper_heading accepted it
+                values = {"title": self.kind(s).text}
+            _merge(fields, values)
+            seen["heading"] = lines[s]
+            order.append("@heading")
+            h = s + 1
+
+        # Where the paper's content ends: a trailing separator, then a trailing notice.
+        end = e
+        tail: list[str] = []
+        if layout.separator:
+            j = e - 1
+            while j >= h and self.kind(j).kind is Kind.BLANK:
+                j -= 1
+            if j >= h and self.kind(j).kind is Kind.BREAK:
+                tail = ["@separator", *lines[j + 1 : e]]
+                seen["separator"] = lines[j]
+                end = j
+        if layout.tail_units:
+            j = end - 1
+            while j >= h and self.kind(j).kind is Kind.BLANK:
+                j -= 1
+            if j >= h and self.kind(j).kind is Kind.TEXT and (j == h or self.kind(j - 1).kind is Kind.BLANK):
+                for unit in layout.tail_units:
+                    values = unit.read(lines[j])
+                    if values is not None:
+                        _merge(fields, values)
+                        seen[unit.name] = lines[j]
+                        tail = ["@" + unit.name, *lines[j + 1 : end], *tail]
+                        end = j
+                        break
+
+        section_starts = [
+            i
+            for i in range(h, end)
+            if self.kind(i).kind is Kind.HEADING and self.kind(i).level <= layout.section_level
+        ]
+        header_end = section_starts[0] if section_starts else end
+        in_extra = False
+        for i in range(h, header_end):
+            line = lines[i]
+            k = self.kind(i)
+            if k.kind is Kind.BLANK:
+                order.append(line)
+                in_extra = False
+                continue
+            unit = self.match_unit(line, seen) if k.kind is Kind.TEXT else None
+            if unit is not None:
+                order.append("@" + unit)
+                in_extra = False
+                continue
+            if not in_extra and k.kind is not Kind.HTML:
+                self.warn(i, "a line the layout does not define: kept verbatim in the paper's 'extra'")
+            in_extra = True
+            order.append("@extra")
+            fields["extra"].append(line)
+        sections: list[Section] = []
+        for number, k0 in enumerate(section_starts):
+            k1 = section_starts[number + 1] if number + 1 < len(section_starts) else end
+            sections.append(self.read_section(k0, k1))
+        if sections:
+            order.append("@sections")
+        order.extend(tail)
+        fields["sections"] = sections
+
+        try:
+            paper = Paper(**fields)
+        except ValidationError as exc:  # pragma: no cover - readers produce valid fields
+            raise DigestError(f"internal: invalid paper fields: {exc}", s + 1, 1) from None
+        raw: dict[str, tuple[str, str]] = {}
+        for name, line in seen.items():
+            canon = self.write_unit(name, paper)
+            if canon != line:
+                raw[name] = (canon or "", line)
+        paper.trivia = PaperTrivia(order=order, raw=raw)
+        return paper
+
+    def match_unit(self, line: str, seen: dict[str, str]) -> str | None:
+        """The name of the header unit *line* is (its fields merged), or None."""
+        for unit in self.layout.units:
+            if unit.name in seen:
+                continue
+            values = unit.read(line)
+            if values is not None:
+                _merge(self.fields, values)
+                seen[unit.name] = line
+                return unit.name
+        return None
+
+    def write_unit(self, name: str, paper: Paper) -> str | None:
+        return _unit_line(self.layout, name, paper)
+
+    def read_section(self, k0: int, k1: int) -> Section:
+        lines = self.lines
+        head = self.kind(k0)
+        emoji, words = split_emoji(head.text)
+        kind = kind_of(words)
+        if kind is None:
+            self.warn(k0, f"unknown section heading {words!r}: kept as a section with kind null")
+        a = k0 + 1
+        while a < k1 and self.kind(a).kind is Kind.BLANK:
+            a += 1
+        b = k1
+        while b > a and self.kind(b - 1).kind is Kind.BLANK:
+            b -= 1
+        section = Section(
+            kind=kind,
+            heading=words,
+            body="\n".join(lines[a:b]),
+            trivia=SectionTrivia(lead=lines[k0 + 1 : a], after=lines[b:k1]),
+        )
+        canon = _section_heading(self.layout, section)
+        if canon != lines[k0]:
+            section.trivia.raw["heading"] = (canon, lines[k0])
+        return section
+
+
+def _merge(fields: Fields, values: Fields) -> None:
+    for key, value in values.items():
+        if key == "links":
+            fields["links"].update(value)
+        else:
+            fields[key] = value
+
+
+def _is_paper_heading(text: str) -> bool:
+    """'1. …' or '[Title](url)': a heading that opens a paper."""
+    digits = len(text) - len(text.lstrip("0123456789"))
+    if 0 < digits <= 9 and text[digits : digits + 1] == ".":
+        return True
+    return text.startswith("[")
+
+
+def _fm_title(fm: Mapping[str, JsonValue]) -> str | None:
+    value = fm.get("title")
+    return None if value is None else str(value)
+
+
+def _fm_date(fm: Mapping[str, JsonValue]) -> str | None:
+    from ._inline import iso_date
+
+    value = fm.get("date")
+    return None if value is None else iso_date(str(value))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _unit_line(layout: Layout, name: str, paper: Paper) -> str | None:
+    if name == "heading":
+        if layout.heading_unit is None or layout.paper_level is None:
+            return None
+        text = layout.heading_unit.write(paper)
+        return None if text is None else "#" * layout.paper_level + " " + text
+    if name == "separator":
+        return "---"
+    for unit in (*layout.units, *layout.tail_units):
+        if unit.name == name:
+            return unit.write(paper)
+    return None
+
+
+def _section_heading(layout: Layout, section: Section) -> str:
+    marks = "#" * layout.section_level
+    if section.heading is None:
+        return ""
+    emoji = layout.section_headings.get(section.kind or "", ("", ""))[0]
+    return f"{marks} {emoji} {section.heading}" if emoji else f"{marks} {section.heading}"
+
+
+def _pick(raw: Mapping[str, tuple[str, str]], name: str, canon: str) -> str:
+    """The raw spelling while it still stands for the same content."""
+    kept = raw.get(name)
+    if kept is not None and kept[0] == canon:
+        return kept[1]
+    return canon
+
+
+def _merge_order(order: list[str], template: list[str], present: set[str]) -> list[str]:
+    """*order* without absent units, with present units it lacks put where *template* has them."""
+    out = [item for item in order if not item.startswith("@") or item[1:] in present or item == "@extra"]
+    have = {item[1:] for item in out if item.startswith("@")}
+    for index, item in enumerate(template):
+        name = item[1:]
+        if not item.startswith("@") or name in have or name not in present:
+            continue
+        position = 0
+        for before in reversed(template[:index]):
+            if before.startswith("@") and before in out:
+                position = len(out) - out[::-1].index(before)
+                break
+        out.insert(position, item)
+        have.add(name)
+    return out
+
+
+def _template(pairs: tuple[tuple[str, int], ...]) -> list[str]:
+    out: list[str] = []
+    for unit, blanks in pairs:
+        out.append("@" + unit)
+        out.extend([""] * blanks)
+    return out
+
+
+def _drop_orphan_blanks(items: list[str], present: set[str]) -> list[str]:
+    """For a template: leave out the blank lines that follow a unit that is left out."""
+    out: list[str] = []
+    skipping = False
+    for item in items:
+        if item.startswith("@"):
+            skipping = item[1:] not in present
+            if not skipping:
+                out.append(item)
+        elif not skipping:
+            out.append(item)
+    return out
+
+
+def write(doc: Digest, layout: Layout) -> list[str]:
+    """The lines of *doc* in *layout* (line endings are the caller's)."""
+    keep = doc.layout == layout.name
+    out: list[str] = []
+    trivia = doc.trivia
+
+    front_matter = doc.front_matter
+    fm_lines: list[str] | None = None
+    fm_raw = trivia.front_matter_raw if keep else None
+    if front_matter is not None or layout.front_matter_meta:
+        synced: dict[str, JsonValue] = dict(front_matter or {})
+        if layout.front_matter_meta:
+            _sync_meta(doc, synced)
+        if layout.sync_front_matter is not None:
+            layout.sync_front_matter(doc, synced)
+        if front_matter is not None or synced:
+            fm_lines = _frontmatter.dump(synced, fm_raw)
+    if fm_lines is None and fm_raw is not None:
+        fm_lines = list(fm_raw)  # unreadable front matter, kept verbatim
+
+    present: set[str] = set()
+    if fm_lines is not None:
+        present.add("front_matter")
+    heading_line: str | None = None
+    if layout.digest_heading and (doc.date or doc.title):
+        from ._units import write_digest_heading
+
+        heading_line = _pick(trivia.raw if keep else {}, "heading", write_digest_heading(doc.date, doc.title))
+        present.add("heading")
+    if doc.papers:
+        present.add("papers")
+    template = ["@front_matter", "@heading", "", "@papers"]
+    if keep and trivia.order is not None:
+        order = _merge_order(trivia.order, template, present)
+    else:
+        order = _drop_orphan_blanks(template, present)
+    extras = list(doc.extra)
+    extra_at = 0
+    if extras and "@extra" not in order:
+        at = order.index("@papers") if "@papers" in order else len(order)
+        order[at:at] = ["@extra"] * len(extras) + [""]
+    last_extra = max((i for i, item in enumerate(order) if item == "@extra"), default=-1)
+    for index, item in enumerate(order):
+        if item == "@front_matter" and fm_lines is not None:
+            out.extend(fm_lines)
+        elif item == "@heading" and heading_line is not None:
+            out.append(heading_line)
+        elif item == "@extra":
+            if extra_at < len(extras):
+                if index == last_extra:
+                    out.extend(extras[extra_at:])
+                    extra_at = len(extras)
+                else:
+                    out.append(extras[extra_at])
+                    extra_at += 1
+        elif item == "@papers":
+            if layout.paper_level is None and len(doc.papers) > 1:
+                raise DigestError(
+                    f"a {layout.name} post holds one paper, this digest has {len(doc.papers)}: "
+                    "expected a single-paper digest (splitting into posts is not built yet)"
+                )
+            for paper in doc.papers:
+                _write_paper(out, paper, layout, keep)
+        elif not item.startswith("@"):
+            out.append(item)
+    return out
+
+
+def _sync_meta(doc: Digest, fm: dict[str, JsonValue]) -> None:
+    """Digest fields are the truth: write an edited title or date back into the front matter."""
+    if _fm_title(fm) != doc.title:
+        if doc.title is None:
+            fm.pop("title", None)
+        else:
+            fm["title"] = doc.title
+    if _fm_date(fm) != doc.date:
+        old = fm.get("date")
+        if doc.date is None:
+            fm.pop("date", None)
+        elif isinstance(old, str) and _fm_date(fm) is not None:
+            from ._inline import date_span
+
+            fm["date"] = doc.date + old[date_span(old) :]
+        else:
+            fm["date"] = doc.date
+
+
+def _write_paper(out: list[str], paper: Paper, layout: Layout, keep: bool) -> None:
+    trivia = paper.trivia
+    raw = trivia.raw if keep else {}
+    lines: dict[str, str] = {}
+    names = ["heading", *(u.name for u in layout.units), *(u.name for u in layout.tail_units)]
+    for name in names:
+        canon = _unit_line(layout, name, paper)
+        if canon is not None:
+            lines[name] = _pick(raw, name, canon)
+    if layout.separator:
+        lines["separator"] = _pick(raw, "separator", "---")
+    present = set(lines)
+    if paper.extra:
+        present.add("extra")
+    if paper.sections:
+        present.add("sections")
+    template = _template(layout.paper_template)
+    if keep and trivia.order is not None:
+        # A unit absent from the source is written only when its content is needed.
+        source = set(trivia.order)
+        wanted = {
+            name
+            for name in present
+            if f"@{name}" in source or name in ("sections", "extra") or _needed(layout, name, paper)
+        }
+        order = _merge_order(trivia.order, template, wanted)
+    else:
+        always = ("sections", "extra", "separator", "heading")
+        wanted = {name for name in present if name in always or _needed(layout, name, paper)}
+        order = _drop_orphan_blanks(template, wanted)
+    extras = paper.extra
+    extra_at = 0
+    if extras and "@extra" not in order:
+        at = order.index("@sections") if "@sections" in order else len(order)
+        order[at:at] = ["@extra"]
+    last_extra = max((i for i, item in enumerate(order) if item == "@extra"), default=-1)
+    for index, item in enumerate(order):
+        if not item.startswith("@"):
+            out.append(item)
+            continue
+        name = item[1:]
+        if name == "extra":
+            if extra_at < len(extras):
+                if index == last_extra:
+                    out.extend(extras[extra_at:])
+                    extra_at = len(extras)
+                else:
+                    out.append(extras[extra_at])
+                    extra_at += 1
+        elif name == "sections":
+            for section in paper.sections:
+                _write_section(out, section, layout, keep)
+        elif name in lines and name in wanted:
+            out.append(lines[name])
+
+
+def _needed(layout: Layout, name: str, paper: Paper) -> bool:
+    for unit in (*layout.units, *layout.tail_units):
+        if unit.name == name:
+            return unit.is_needed(paper)
+    return name == "heading"
+
+
+def _write_section(out: list[str], section: Section, layout: Layout, keep: bool) -> None:
+    trivia = section.trivia if keep else SectionTrivia()
+    if section.heading is not None:
+        out.append(_pick(trivia.raw, "heading", _section_heading(layout, section)))
+        out.extend(trivia.lead)
+    if section.body:
+        out.extend(section.body.split("\n"))
+    out.extend(trivia.after)

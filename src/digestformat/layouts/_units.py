@@ -1,0 +1,226 @@
+"""Header lines shared by the layouts: one reader and one writer per line kind.
+
+Every reader takes the line as written and returns the fields it holds, or
+None when the line is not of its kind; every writer takes a Paper and returns
+the canonical line, or None when the paper has nothing for it. A reader only
+accepts lines whose fields make its writer return a line.
+"""
+
+from __future__ import annotations
+
+from ..model import Paper, Thumbnail
+from ._engine import Fields, Unit
+from ._inline import arxiv_id_in, date_span, iso_date, parse_link, whole_link
+
+# ------------------------------------------------------------------ digest heading
+
+
+def read_digest_heading(text: str) -> tuple[str | None, str | None]:
+    """'2026-02-16 Daily Papers (Top 5)' -> (date, title)."""
+    span = date_span(text)
+    date = iso_date(text) if span else None
+    if date is None:
+        return None, text or None
+    rest = text[span:].lstrip(" \t")
+    return date, rest or None
+
+
+def write_digest_heading(date: str | None, title: str | None) -> str:
+    return "# " + " ".join(part for part in (date, title) if part)
+
+
+# ------------------------------------------------------------------ paper heading
+
+
+def read_paper_heading(text: str) -> Fields | None:
+    """'1. [Title](url)' -> rank, title, url."""
+    fields: Fields = {}
+    digits = len(text) - len(text.lstrip("0123456789"))
+    rest = text
+    if 0 < digits <= 9 and text[digits : digits + 1] == ".":
+        fields["rank"] = int(text[:digits])
+        rest = text[digits + 1 :].lstrip(" \t")
+    link = whole_link(rest)
+    if link is not None:
+        fields["title"], fields["url"] = link
+        arxiv_id = arxiv_id_in(link[1])
+        if arxiv_id is not None:
+            fields["arxiv_id"] = arxiv_id
+    else:
+        fields["title"] = rest
+    return fields
+
+
+def write_paper_heading(paper: Paper) -> str:
+    text = f"[{paper.title}]({paper.url})" if paper.url is not None else paper.title
+    return f"{paper.rank}. {text}" if paper.rank is not None else text
+
+
+HEADING = Unit("heading", read_paper_heading, write_paper_heading)
+
+# ------------------------------------------------------------------ labelled values
+
+_META_KEYS = (("Upvotes", "upvotes"), ("도입 난이도", "difficulty"), ("신뢰도", "reliability"))
+_META_BY_LABEL = dict(_META_KEYS)
+
+
+def _labelled(part: str) -> tuple[str, str] | None:
+    """'**Label**: value' (or '**Label:** value') -> (label, value)."""
+    part = part.strip(" \t")
+    if not part.startswith("**"):
+        return None
+    close = part.find("**", 2)
+    if close < 0:
+        return None
+    label = part[2:close]
+    rest = part[close + 2 :]
+    if label.endswith(":"):
+        label = label[:-1]
+    elif rest.startswith(":"):
+        rest = rest[1:]
+    else:
+        return None
+    return label.strip(), rest.strip(" \t")
+
+
+def read_meta(line: str) -> Fields | None:
+    fields: Fields = {}
+    for part in line.split("|"):
+        found = _labelled(part)
+        if found is None or found[0] not in _META_BY_LABEL:
+            return None
+        name = _META_BY_LABEL[found[0]]
+        if name in fields or not found[1]:
+            return None
+        if name == "upvotes":
+            if not found[1].isascii() or not found[1].isdigit():
+                return None
+            fields[name] = int(found[1])
+        else:
+            fields[name] = found[1]
+    return fields
+
+
+def write_meta(paper: Paper) -> str | None:
+    parts = []
+    for label, name in _META_KEYS:
+        value = getattr(paper, name)
+        if value is not None:
+            parts.append(f"**{label}**: {value}")
+    return " | ".join(parts) or None
+
+
+META = Unit("meta", read_meta, write_meta)
+
+
+def read_arxiv(line: str) -> Fields | None:
+    found = _labelled(line)
+    if found is None or found[0] != "arXiv":
+        return None
+    arxiv_id = arxiv_id_in(found[1])
+    return {"arxiv_id": arxiv_id} if arxiv_id else None
+
+
+def write_arxiv(paper: Paper) -> str | None:
+    return f"**arXiv**: https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None
+
+
+def _arxiv_needed(paper: Paper) -> bool:
+    """Written where the source had no line only when the url does not already say it."""
+    return paper.arxiv_id is not None and arxiv_id_in(paper.url or "") != paper.arxiv_id
+
+
+ARXIV = Unit("arxiv", read_arxiv, write_arxiv, _arxiv_needed)
+
+
+def _list_reader(label: str, field: str) -> Unit:
+    def read(line: str) -> Fields | None:
+        found = _labelled(line)
+        if found is None or found[0] != label:
+            return None
+        items = [item.strip(" \t") for item in found[1].split(",")]
+        if not all(items):
+            return None
+        return {field: items}
+
+    def write(paper: Paper) -> str | None:
+        items: list[str] = getattr(paper, field)
+        return f"**{label}**: " + ", ".join(items) if items else None
+
+    return Unit(field, read, write)
+
+
+TAGS = _list_reader("태그", "tags")
+
+
+def read_authors(line: str) -> Fields | None:
+    found = _labelled(line)
+    if found is None or found[0] != "저자":
+        return None
+    items = [item.strip(" \t") for item in found[1].split(",")]
+    return {"authors": items} if all(items) else None
+
+
+def write_authors(paper: Paper) -> str | None:
+    return "**저자:** " + ", ".join(paper.authors) if paper.authors else None
+
+
+AUTHORS = Unit("authors", read_authors, write_authors)
+
+
+def read_thumbnail(line: str) -> Fields | None:
+    stripped = line.strip(" \t")
+    if not stripped.startswith("!"):
+        return None
+    link = whole_link(stripped[1:])
+    if link is None:
+        return None
+    return {"thumbnail": Thumbnail(alt=link[0], src=link[1])}
+
+
+def write_thumbnail(paper: Paper) -> str | None:
+    thumb = paper.thumbnail
+    return f"![{thumb.alt}]({thumb.src})" if thumb is not None else None
+
+
+THUMBNAIL = Unit("thumbnail", read_thumbnail, write_thumbnail)
+
+# ------------------------------------------------------------------ quoted link lines
+
+_LINK_LABELS = {"alphaxiv": "Alphaxiv", "pdf": "PDF", "github": "GitHub", "project": "Project"}
+
+
+def read_links(line: str) -> Fields | None:
+    """'> [Alphaxiv](url)' (several joined by ' | ' allowed) -> links."""
+    stripped = line.strip(" \t")
+    if not stripped.startswith(">"):
+        return None
+    rest = stripped[1:].strip(" \t")
+    links: dict[str, str] = {}
+    pos = 0
+    while True:
+        found = parse_link(rest, pos)
+        if found is None:
+            return None
+        label, url, pos = found
+        key = label.strip().casefold()
+        if not key or key in links:
+            return None
+        links[key] = url
+        tail = rest[pos:].lstrip(" \t")
+        if not tail:
+            break
+        if not tail.startswith("|"):
+            return None
+        pos = len(rest) - len(tail[1:].lstrip(" \t"))
+    fields: Fields = {"links": links}
+    return fields
+
+
+def write_links(paper: Paper) -> str | None:
+    if not paper.links:
+        return None
+    return "> " + " | ".join(f"[{_LINK_LABELS.get(k, k)}]({url})" for k, url in paper.links.items())
+
+
+LINKS = Unit("links", read_links, write_links)

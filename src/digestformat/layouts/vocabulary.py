@@ -1,0 +1,69 @@
+"""The one section vocabulary shared by every layout.
+
+A heading's words (emoji and '#' marks aside) name its kind, whatever layout
+it appears in; each layout then has its own canonical heading per kind.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+__all__ = ["KINDS", "HEADINGS", "kind_of"]
+
+KINDS: tuple[str, ...] = (
+    "one_line_summary",
+    "key_points",
+    "developer_view",
+    "applications",
+    "risks",
+    "abstract_detail",
+    "summary",
+    "abstract_translation",
+    "introduction",
+    "method",
+    "results",
+    "limitations",
+    "conclusion",
+    "research_goal",
+    "methodology",
+    "key_results",
+    "implications",
+)
+"""Every canonical section kind."""
+
+HEADINGS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "한 줄 요약": "one_line_summary",
+        "핵심 포인트": "key_points",
+        "개발자 관점": "developer_view",
+        "실무 적용 아이디어": "applications",
+        "리스크/한계": "risks",
+        "초록 기반 상세 설명": "abstract_detail",
+        "요약": "summary",
+        "초록 (번역)": "abstract_translation",
+        "introduction": "introduction",
+        "method": "method",
+        "methods": "method",
+        "results": "results",
+        "limitations": "limitations",
+        "conclusion": "conclusion",
+        "conclusions": "conclusion",
+        "핵심 연구 목표": "research_goal",
+        "핵심 방법론": "methodology",
+        "주요 결과": "key_results",
+        "ai 실무자를 위한 시사점": "implications",
+    }
+)
+"""Heading words (case-folded, blanks collapsed) -> kind."""
+
+
+def _key(words: str) -> str:
+    return " ".join(words.casefold().split())
+
+
+_BY_KEY = MappingProxyType({_key(words): kind for words, kind in HEADINGS.items()})
+
+
+def kind_of(words: str) -> str | None:
+    """The kind a heading's words name, or None for a heading no layout lists."""
+    return _BY_KEY.get(_key(words.rstrip(":")))

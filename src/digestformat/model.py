@@ -1,0 +1,257 @@
+"""The common document model: Digest, Paper, Section, and the trivia kept apart.
+
+Content fields say what a digest *means*; trivia fields say how one particular
+file *spelled* it (line endings, blank-line runs, the emoji in a heading, the
+raw front matter). Equality (``==``) compares content only, so two files that
+say the same thing in different spellings compare equal, while rendering a
+parsed document gives its bytes back exactly.
+
+Trivia is written for one layout. Rendering to another layout ignores the
+layout-specific trivia and keeps only what is format-neutral (line endings,
+BOM, final newline).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_serializer
+from pydantic_core.core_schema import SerializerFunctionWrapHandler
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Digest",
+    "DigestTrivia",
+    "Paper",
+    "PaperTrivia",
+    "ParseWarning",
+    "Section",
+    "SectionTrivia",
+    "Thumbnail",
+]
+
+SCHEMA_VERSION = 1
+"""The version of the JSON interface written in ``schema_version``."""
+
+
+class _Model(BaseModel):
+    """Base: strict about unknown keys, equality over content fields only."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=False)
+    _not_content: ClassVar[frozenset[str]] = frozenset()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        skip = self._not_content
+        return all(
+            getattr(self, name) == getattr(other, name)
+            for name in type(self).model_fields
+            if name not in skip
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Trivia(_Model):
+    """Base for trivia: serialised without the fields that hold their default."""
+
+    @model_serializer(mode="wrap")
+    def _drop_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        fields = type(self).model_fields
+        return {
+            key: value
+            for key, value in data.items()
+            if key not in fields or getattr(self, key) != fields[key].get_default(call_default_factory=True)
+        }
+
+
+Overrides = dict[str, tuple[str, str]]
+"""Unit name -> (canonical line, raw line): the raw spelling of a line, kept
+only where it differs from what the writer would produce from the content.
+The raw line is used while the canonical line still matches the content, so
+an edit to the content replaces exactly the lines that carry it."""
+
+
+class ParseWarning(_Model):
+    """Something the parser kept verbatim without understanding it."""
+
+    line: int = Field(description="1-based line in the source.")
+    column: int = Field(description="1-based column in the source.")
+    message: str = Field(description="What was found and what was expected.")
+
+
+class Thumbnail(_Model):
+    """A paper's thumbnail image, ``![alt](src)``."""
+
+    alt: str = Field(description="The image's alternative text as written.")
+    src: str = Field(description="The image path or URL as written.")
+
+
+class SectionTrivia(_Trivia):
+    """How one section was spelled."""
+
+    lead: list[str] = Field(
+        default_factory=list,
+        description="Blank lines between the heading and the body, each as written (spaces kept).",
+    )
+    after: list[str] = Field(
+        default_factory=lambda: [""],
+        description="Blank lines after the body, each as written.",
+    )
+    raw: Overrides = Field(
+        default_factory=dict,
+        description="Raw spellings of lines ('heading') where they differ from the canonical form.",
+    )
+
+
+class Section(_Model):
+    """One titled part of a paper's notes: a summary, key points, a method..."""
+
+    _not_content = frozenset({"trivia"})
+
+    kind: str | None = Field(
+        description=(
+            "Canonical name from the shared vocabulary (one_line_summary, key_points, "
+            "developer_view, applications, risks, abstract_detail, summary, "
+            "abstract_translation, introduction, method, results, limitations, conclusion, "
+            "research_goal, methodology, key_results, implications), or null for a section "
+            "no layout lists."
+        )
+    )
+    heading: str | None = Field(
+        description=(
+            "The heading's words as written, without the '#' marks and without a leading "
+            "emoji (the emoji's exact form is trivia). Null for text that stands under no heading."
+        )
+    )
+    body: str = Field(
+        description=(
+            "The section's Markdown exactly as written, lines joined by '\\n', without the "
+            "blank lines that open or close it."
+        )
+    )
+    trivia: SectionTrivia = Field(
+        default_factory=SectionTrivia,
+        description="Formatting of this section in its source layout; not part of content equality.",
+    )
+
+
+class PaperTrivia(_Trivia):
+    """How one paper was spelled."""
+
+    order: list[str] | None = Field(
+        default=None,
+        description=(
+            "The paper's lines in source order: '@unit' for a line the writer produces "
+            "('@heading', '@meta', '@arxiv', '@tags', '@thumbnail', '@link', '@authors', "
+            "'@extra', '@sections', '@separator', '@notice'), anything else is a blank line "
+            "as written. Null means the layout's default template."
+        ),
+    )
+    raw: Overrides = Field(
+        default_factory=dict,
+        description="Raw spellings of unit lines where they differ from the canonical form.",
+    )
+
+
+class Paper(_Model):
+    """One paper of a digest."""
+
+    _not_content = frozenset({"trivia"})
+
+    rank: int | None = Field(default=None, description="Position in the digest as written ('## 3.' gives 3).")
+    title: str = Field(description="The title, as Markdown inline text exactly as written (escapes kept).")
+    url: str | None = Field(default=None, description="The link on the title.")
+    arxiv_id: str | None = Field(default=None, description="The arXiv identifier, e.g. '2602.10388'.")
+    upvotes: int | None = Field(default=None, description="Hugging Face upvotes.")
+    difficulty: str | None = Field(default=None, description="도입 난이도 (adoption difficulty), as written.")
+    reliability: str | None = Field(default=None, description="신뢰도 (reliability), as written.")
+    tags: list[str] = Field(default_factory=list, description="Tags in order.")
+    thumbnail: Thumbnail | None = Field(default=None, description="The thumbnail image.")
+    authors: list[str] = Field(default_factory=list, description="Authors in order.")
+    links: dict[str, str] = Field(
+        default_factory=dict,
+        description="Further named links in order: 'alphaxiv', 'pdf', ...",
+    )
+    notice: str | None = Field(
+        default=None,
+        description="A closing note (a review post's '> ⚠️ **알림:** …' line), Markdown as written.",
+    )
+    extra: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Lines between the paper's heading and its first section that no field holds, "
+            "kept verbatim in order (each was reported as a warning)."
+        ),
+    )
+    sections: list[Section] = Field(default_factory=list, description="The paper's sections in order.")
+    trivia: PaperTrivia = Field(
+        default_factory=PaperTrivia,
+        description="Formatting of this paper in its source layout; not part of content equality.",
+    )
+
+
+class DigestTrivia(_Trivia):
+    """How the whole file was spelled."""
+
+    bom: bool = Field(default=False, description="The file began with a UTF-8 byte order mark.")
+    newline: str = Field(default="\n", description="The line ending used by most lines.")
+    newline_exceptions: dict[int, str] = Field(
+        default_factory=dict,
+        description="0-based line index -> line ending, for lines that end differently.",
+    )
+    final_newline: bool = Field(default=True, description="The last line ended with a line ending.")
+    front_matter_raw: list[str] | None = Field(
+        default=None,
+        description="The front-matter block's lines exactly as written, fences included.",
+    )
+    order: list[str] | None = Field(
+        default=None,
+        description=(
+            "The lines before the first paper: '@front_matter', '@heading', '@extra', "
+            "'@papers', or a blank line as written. Null means the layout's default."
+        ),
+    )
+    raw: Overrides = Field(
+        default_factory=dict,
+        description="Raw spellings of digest-level lines where they differ from the canonical form.",
+    )
+
+
+class Digest(_Model):
+    """One digest file: a day's papers, or a single-paper review post."""
+
+    _not_content = frozenset({"trivia", "warnings"})
+
+    schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this JSON interface.")
+    layout: str = Field(description="The Markdown layout: 'tagged', 'translated', 'imrad' or 'review'.")
+    date: str | None = Field(default=None, description="The digest's date as an ISO date (YYYY-MM-DD).")
+    title: str | None = Field(
+        default=None,
+        description=(
+            "The title: the words after the date in a '# DATE …' heading, or the front "
+            "matter's title for Jekyll layouts."
+        ),
+    )
+    front_matter: dict[str, JsonValue] | None = Field(
+        default=None,
+        description=(
+            "The YAML front matter as a mapping in order (timestamps kept as the strings "
+            "written), or null when there is none or it could not be read safely."
+        ),
+    )
+    extra: list[str] = Field(
+        default_factory=list,
+        description="Lines before the first paper that no field holds, kept verbatim in order.",
+    )
+    papers: list[Paper] = Field(default_factory=list, description="The papers in order.")
+    warnings: list[ParseWarning] = Field(
+        default_factory=list,
+        description="What the parser kept without understanding; not part of content equality.",
+    )
+    trivia: DigestTrivia = Field(
+        default_factory=DigestTrivia,
+        description="Formatting of the file; not part of content equality.",
+    )
