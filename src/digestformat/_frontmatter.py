@@ -9,6 +9,7 @@ whose value did not change, so an edit touches only its own key's lines.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -16,7 +17,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from pydantic import JsonValue
 
-__all__ = ["FrontMatterError", "find", "load", "dump"]
+__all__ = ["FrontMatterError", "dump", "find", "load"]
 
 _HANDLER = YAMLHandler()
 _MAX_ALIASES = 100
@@ -45,7 +46,7 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > _MAX_ALIASES:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise yaml.MarkedYAMLError(
                     None, None, f"more than {_MAX_ALIASES} aliases: refused as a possible alias bomb", mark
                 )
@@ -63,13 +64,11 @@ class _Loader(yaml.SafeLoader):
                 raise yaml.MarkedYAMLError(
                     "while reading a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
                 )
-            try:
+            with contextlib.suppress(TypeError):
                 seen.add(key)
-            except TypeError:
-                pass
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_timestamp(self, node: Any) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: Any) -> Any:
         return self.construct_scalar(node)
 
 
@@ -125,7 +124,9 @@ def load(text: str) -> dict[str, JsonValue]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise FrontMatterError(f"front matter is a {type(data).__name__}: expected a mapping of keys to values")
+        raise FrontMatterError(
+            f"front matter is a {type(data).__name__}: expected a mapping of keys to values"
+        )
     result = _to_json(data)
     assert isinstance(result, dict)
     return result
@@ -150,7 +151,7 @@ def _chunks(body: list[str]) -> tuple[list[str], list[tuple[str | None, list[str
         elif not line.strip() or line.lstrip().startswith("#"):
             chunks[-1][2].append(line)
         else:
-            key, lines, gap = chunks[-1]
+            _key, lines, gap = chunks[-1]
             lines.extend(gap)
             gap.clear()
             lines.append(line)

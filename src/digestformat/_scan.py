@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-__all__ = ["Kind", "ScanLine", "scan", "indent_of"]
+__all__ = ["Kind", "ScanLine", "indent_of", "scan"]
 
 
 class Kind(IntEnum):
@@ -38,11 +38,70 @@ _HTML = ScanLine(Kind.HTML)
 
 # CommonMark HTML block type 6 tag names.
 _BLOCK_TAGS = frozenset(
-    "address article aside base basefont blockquote body caption center col colgroup dd "
-    "details dialog dir div dl dt fieldset figcaption figure footer form frame frameset h1 "
-    "h2 h3 h4 h5 h6 head header hr html iframe legend li link main menu menuitem nav "
-    "noframes ol optgroup option p param search section summary table tbody td tfoot th "
-    "thead title tr track ul".split()
+    {
+        "address",
+        "article",
+        "aside",
+        "base",
+        "basefont",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "col",
+        "colgroup",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "iframe",
+        "legend",
+        "li",
+        "link",
+        "main",
+        "menu",
+        "menuitem",
+        "nav",
+        "noframes",
+        "ol",
+        "optgroup",
+        "option",
+        "p",
+        "param",
+        "search",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "track",
+        "ul",
+    }
 )
 _RAW_TAGS = ("pre", "script", "style", "textarea")  # type 1
 
@@ -106,7 +165,7 @@ def _fence(rest: str) -> tuple[str, int] | None:
     return ch, n
 
 
-def _html_start(rest: str, in_paragraph: bool) -> str | None:
+def _html_start(rest: str) -> str | None:
     """The end condition of an HTML block starting here, or None."""
     if not rest.startswith("<"):
         return None
@@ -129,8 +188,7 @@ def _html_start(rest: str, in_paragraph: bool) -> str | None:
     tag, after = name[:end], name[end:]
     if tag in _BLOCK_TAGS and (not after or after[0] in " \t>" or after.startswith("/>")):
         return ""  # ends at a blank line
-    del in_paragraph  # type 7 (any lone tag) is not told apart: it is kept as text
-    return None
+    return None  # type 7 (any lone tag) is not told apart: it is kept as text
 
 
 _PLAIN = 1  # a paragraph at the top level: a '---' under it is a setext underline
@@ -145,8 +203,10 @@ def _is_container(rest: str) -> bool:
     if ch in "-+*":
         return len(rest) == 1 or rest[1] in " \t"
     digits = len(rest) - len(rest.lstrip("0123456789"))
-    return 0 < digits <= 9 and rest[digits : digits + 1] in (".", ")") and (
-        len(rest) == digits + 1 or rest[digits + 1] in " \t"
+    return (
+        0 < digits <= 9
+        and rest[digits : digits + 1] in (".", ")")
+        and (len(rest) == digits + 1 or rest[digits + 1] in " \t")
     )
 
 
@@ -155,7 +215,7 @@ def scan(lines: list[str], start: int = 0) -> list[ScanLine]:
     out: list[ScanLine] = []
     fence: tuple[str, int, int] | None = None  # (char, length, indent)
     html_end: str | None = None  # end marker of the open HTML block ("" = blank line)
-    in_paragraph: int = False  # False, _PLAIN or _CONTAINER
+    in_paragraph = 0  # 0, _PLAIN or _CONTAINER
     for i in range(start, len(lines)):
         line = lines[i]
         if fence is not None:
@@ -176,7 +236,7 @@ def scan(lines: list[str], start: int = 0) -> list[ScanLine]:
             out.append(_HTML)
             continue
         if _is_blank(line):
-            in_paragraph = False
+            in_paragraph = 0
             out.append(_BLANK)
             continue
         col, pos = indent_of(line)
@@ -186,27 +246,27 @@ def scan(lines: list[str], start: int = 0) -> list[ScanLine]:
         rest = line[pos:]
         heading = _heading(rest) if rest[0] == "#" else None
         if heading is not None:
-            in_paragraph = False
+            in_paragraph = 0
             out.append(heading)
             continue
         if _is_break(rest):
             if in_paragraph == _PLAIN and rest.strip(" \t").strip("-") == "":
                 # A setext underline: the paragraph above is a heading, not our concern.
-                in_paragraph = False
+                in_paragraph = 0
                 out.append(_TEXT)
                 continue
-            in_paragraph = False
+            in_paragraph = 0
             out.append(_BREAK)
             continue
         opened = _fence(rest)
         if opened is not None:
             fence = (opened[0], opened[1], col)
-            in_paragraph = False
+            in_paragraph = 0
             out.append(_CODE)
             continue
-        end = _html_start(rest, in_paragraph)
+        end = _html_start(rest)
         if end is not None:
-            in_paragraph = False
+            in_paragraph = 0
             if end and end in rest.lower()[1:]:
                 out.append(_HTML)  # opens and closes on this line
                 continue
@@ -214,7 +274,7 @@ def scan(lines: list[str], start: int = 0) -> list[ScanLine]:
             out.append(_HTML)
             continue
         if rest[0] == "=" and in_paragraph == _PLAIN and rest.strip(" \t").strip("=") == "":
-            in_paragraph = False
+            in_paragraph = 0
             out.append(_TEXT)
             continue
         if _is_container(rest):

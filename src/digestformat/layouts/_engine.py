@@ -28,7 +28,7 @@ from ..model import (
     Section,
     SectionTrivia,
 )
-from ._inline import split_emoji
+from ._inline import date_span, iso_date, split_emoji
 from .vocabulary import kind_of
 
 Fields = dict[str, Any]
@@ -156,8 +156,6 @@ class _Reader:
                 in_extra = False
                 continue
             if layout.digest_heading and k.kind is Kind.HEADING and k.level == 1 and "@heading" not in order:
-                from ._units import read_digest_heading, write_digest_heading
-
                 date, title = read_digest_heading(k.text)
                 canon = write_digest_heading(date, title)
                 if canon != line:
@@ -260,9 +258,9 @@ class _Reader:
                 order.append(line)
                 in_extra = False
                 continue
-            unit = self.match_unit(line, seen) if k.kind is Kind.TEXT else None
-            if unit is not None:
-                order.append("@" + unit)
+            name = self.match_unit(line, seen) if k.kind is Kind.TEXT else None
+            if name is not None:
+                order.append("@" + name)
                 in_extra = False
                 continue
             if not in_extra and k.kind is not Kind.HTML:
@@ -309,7 +307,7 @@ class _Reader:
     def read_section(self, k0: int, k1: int) -> Section:
         lines = self.lines
         head = self.kind(k0)
-        emoji, words = split_emoji(head.text)
+        _emoji, words = split_emoji(head.text)
         kind = kind_of(words)
         if kind is None:
             self.warn(k0, f"unknown section heading {words!r}: kept as a section with kind null")
@@ -339,6 +337,20 @@ def _merge(fields: Fields, values: Fields) -> None:
             fields[key] = value
 
 
+def read_digest_heading(text: str) -> tuple[str | None, str | None]:
+    """'2026-02-16 Daily Papers (Top 5)' -> (date, title)."""
+    span = date_span(text)
+    date = iso_date(text) if span else None
+    if date is None:
+        return None, text or None
+    rest = text[span:].lstrip(" \t")
+    return date, rest or None
+
+
+def write_digest_heading(date: str | None, title: str | None) -> str:
+    return "# " + " ".join(part for part in (date, title) if part)
+
+
 def _is_paper_heading(text: str) -> bool:
     """'1. …' or '[Title](url)': a heading that opens a paper."""
     digits = len(text) - len(text.lstrip("0123456789"))
@@ -353,8 +365,6 @@ def _fm_title(fm: Mapping[str, JsonValue]) -> str | None:
 
 
 def _fm_date(fm: Mapping[str, JsonValue]) -> str | None:
-    from ._inline import iso_date
-
     value = fm.get("date")
     return None if value is None else iso_date(str(value))
 
@@ -457,8 +467,6 @@ def write(doc: Digest, layout: Layout) -> list[str]:
         present.add("front_matter")
     heading_line: str | None = None
     if layout.digest_heading and (doc.date or doc.title):
-        from ._units import write_digest_heading
-
         heading_line = _pick(trivia.raw if keep else {}, "heading", write_digest_heading(doc.date, doc.title))
         present.add("heading")
     if doc.papers:
@@ -512,8 +520,6 @@ def _sync_meta(doc: Digest, fm: dict[str, JsonValue]) -> None:
         if doc.date is None:
             fm.pop("date", None)
         elif isinstance(old, str) and _fm_date(fm) is not None:
-            from ._inline import date_span
-
             fm["date"] = doc.date + old[date_span(old) :]
         else:
             fm["date"] = doc.date

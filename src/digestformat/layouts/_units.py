@@ -10,24 +10,7 @@ from __future__ import annotations
 
 from ..model import Paper, Thumbnail
 from ._engine import Fields, Unit
-from ._inline import arxiv_id_in, date_span, iso_date, parse_link, whole_link
-
-# ------------------------------------------------------------------ digest heading
-
-
-def read_digest_heading(text: str) -> tuple[str | None, str | None]:
-    """'2026-02-16 Daily Papers (Top 5)' -> (date, title)."""
-    span = date_span(text)
-    date = iso_date(text) if span else None
-    if date is None:
-        return None, text or None
-    rest = text[span:].lstrip(" \t")
-    return date, rest or None
-
-
-def write_digest_heading(date: str | None, title: str | None) -> str:
-    return "# " + " ".join(part for part in (date, title) if part)
-
+from ._inline import arxiv_id_in, parse_link, whole_link
 
 # ------------------------------------------------------------------ paper heading
 

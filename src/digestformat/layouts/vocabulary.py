@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-__all__ = ["KINDS", "HEADINGS", "kind_of"]
+__all__ = ["HEADINGS", "KINDS", "kind_of"]
 
 KINDS: tuple[str, ...] = (
     "one_line_summary",

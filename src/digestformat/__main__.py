@@ -1,0 +1,5 @@
+"""``python -m digestformat``."""
+
+from .cli import main
+
+main()

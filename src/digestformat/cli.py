@@ -1,0 +1,229 @@
+"""The ``digestformat`` command: a thin shell over the public API.
+
+``run(argv)`` returns the exit code (0 ok, 1 bad input, 2 bad usage) and never
+lets a traceback through; ``main()`` is the console entry point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from ._api import FORMATS, detect, parse, render
+from .errors import DigestError
+from .model import Digest
+
+__all__ = ["main", "run"]
+
+EXAMPLES = """\
+examples:
+  digestformat convert 2026-02-16.md --to json          Markdown -> JSON on stdout
+  digestformat convert digest.json --to tagged -o out.md JSON -> the tagged layout
+  cat post.md | digestformat convert - --to json         read standard input
+  digestformat detect _posts/*.md                        PATH<TAB>layout per file
+  digestformat check _posts/*.md                         verify every file round-trips
+  digestformat schema                                    the JSON Schema of the model
+
+exit status: 0 success, 1 bad input (PATH:LINE:COL: message on stderr), 2 bad usage.
+"""
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def _build() -> _Parser:
+    parser = _Parser(
+        prog="digestformat",
+        description="Read, write and convert Markdown digests of AI papers, byte for byte.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    strict_help = "treat every warning as an error"
+
+    convert = sub.add_parser(
+        "convert",
+        help="convert one file",
+        description="Convert one digest to another format.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    convert.add_argument("input", metavar="INPUT", help="a file, or - for standard input")
+    convert.add_argument(
+        "--to", default="json", choices=FORMATS, metavar="FORMAT", help=f"{', '.join(FORMATS)} (default: json)"
+    )
+    convert.add_argument(
+        "--from",
+        dest="source",
+        choices=FORMATS,
+        metavar="LAYOUT",
+        help="the input's format (default: detected)",
+    )
+    convert.add_argument("-o", "--output", metavar="OUTPUT", help="write here instead of standard output")
+    convert.add_argument("--strict", action="store_true", help=strict_help)
+
+    detect_p = sub.add_parser("detect", help="print each file's layout", description="Print PATH<TAB>layout.")
+    detect_p.add_argument("inputs", nargs="+", metavar="INPUT")
+
+    check = sub.add_parser(
+        "check",
+        help="verify files round-trip byte for byte",
+        description="Parse each file and verify that rendering it (directly and through JSON) "
+        "gives back the same bytes. Exits 1 if any file fails.",
+    )
+    check.add_argument("inputs", nargs="+", metavar="INPUT")
+    check.add_argument("--strict", action="store_true", help=strict_help)
+
+    sub.add_parser("schema", help="print the JSON Schema of the model", description="Print the JSON Schema.")
+    return parser
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
+
+
+def _where(path: str, err: DigestError) -> str:
+    if err.line is None:
+        return f"{path}: {err.msg}"
+    return f"{path}:{err.line}:{err.column}: {err.msg}"
+
+
+def _warn(path: str, doc: Digest) -> None:
+    for w in doc.warnings:
+        print(f"{path}:{w.line}:{w.column}: warning: {w.message}", file=sys.stderr)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write *data* to *path* through a temp file in the same folder and os.replace."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _convert(args: argparse.Namespace) -> int:
+    path = "<stdin>" if args.input == "-" else args.input
+    data = _read(args.input)
+    try:
+        doc = parse(data, args.source, strict=args.strict)
+        _warn(path, doc)
+        text = render(doc, args.to)
+    except DigestError as err:
+        print(_where(path, err), file=sys.stderr)
+        return 1
+    out = text.encode("utf-8")
+    if args.output is None:
+        sys.stdout.buffer.write(out)
+        sys.stdout.buffer.flush()
+    else:
+        _write_atomic(Path(args.output), out)
+    return 0
+
+
+def _detect(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.inputs:
+        try:
+            layout = detect(_read(path))
+        except DigestError as err:
+            print(_where(path, err), file=sys.stderr)
+            status = 1
+            continue
+        print(f"{path}\t{layout}")
+    return status
+
+
+def _first_difference(a: bytes, b: bytes) -> tuple[int, int]:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    head = a[:i]
+    line = head.count(b"\n") + 1
+    column = len(head[head.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def _check(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.inputs:
+        data = _read(path)
+        try:
+            doc = parse(data, strict=args.strict)
+            _warn(path, doc)
+            direct = render(doc).encode("utf-8")
+            via_json = render(parse(render(doc, "json"), "json")).encode("utf-8")
+        except DigestError as err:
+            print(_where(path, err), file=sys.stderr)
+            status = 1
+            continue
+        for how, got in (("rendering", direct), ("rendering through JSON", via_json)):
+            if got != data:
+                line, column = _first_difference(data, got)
+                print(f"{path}:{line}:{column}: {how} does not give the same bytes back", file=sys.stderr)
+                status = 1
+                break
+    return status
+
+
+def _schema(_: argparse.Namespace) -> int:
+    print(json.dumps(Digest.model_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+_COMMANDS = {"convert": _convert, "detect": _detect, "check": _check, "schema": _schema}
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line *argv* (without the program name); return the exit code."""
+    parser = _build()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as err:
+        parser.print_usage(sys.stderr)
+        print(err, file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    try:
+        return _COMMANDS[args.command](args)
+    except OSError as err:
+        name = err.filename if err.filename is not None else "?"
+        print(f"{name}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("digestformat: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # never a traceback: a bug is reported in one line
+        print(f"digestformat: internal error ({type(err).__name__}: {err}); please report it", file=sys.stderr)
+        return 1
+
+
+def main() -> NoReturn:
+    """Console entry point."""
+    sys.exit(run(sys.argv[1:]))
+
+
+
