@@ -132,9 +132,40 @@ def load(text: str) -> dict[str, JsonValue]:
     return result
 
 
-def dump_key(key: str, value: JsonValue) -> list[str]:
-    """Fresh YAML lines for one key."""
-    text = _HANDLER.export({key: value}, sort_keys=False, width=1_000_000)
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes timestamp-like text plain (we read it back as text too)
+    and can indent block sequences under their key, as Jekyll posts often do."""
+
+    indent_sequences = False
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, indentless and not self.indent_sequences)
+
+
+class _IndentedDumper(_Dumper):
+    indent_sequences = True
+
+
+for _dumper in (_Dumper, _IndentedDumper):
+    _dumper.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
+    }
+
+
+def dump_key(key: str, value: JsonValue, like: list[str] | None = None) -> list[str]:
+    """Fresh YAML lines for one key, in the style of the lines *like* where given."""
+    flow = False
+    dumper: type[_Dumper] = _Dumper
+    if like:
+        after_colon = like[0].partition(":")[2].strip()
+        flow = after_colon.startswith(("[", "{"))
+        if any(line.startswith((" -", "  -")) for line in like[1:]):
+            dumper = _IndentedDumper
+    style = None if flow else False  # None: collections of scalars inline, as in 'tags: [a, b]'
+    text = _HANDLER.export(
+        {key: value}, Dumper=dumper, sort_keys=False, width=1_000_000, default_flow_style=style
+    )
     return text.split("\n")
 
 
@@ -188,7 +219,7 @@ def dump(front_matter: dict[str, JsonValue], raw: list[str] | None) -> list[str]
                     if load("\n".join(lines)).get(key) == value:
                         out.extend(lines)
                     else:
-                        out.extend(dump_key(key, value))
+                        out.extend(dump_key(key, value, lines))
                     out.extend(gap)
                 else:
                     out.extend(dump_key(key, value))

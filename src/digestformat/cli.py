@@ -63,7 +63,11 @@ def _build() -> _Parser:
     )
     convert.add_argument("input", metavar="INPUT", help="a file, or - for standard input")
     convert.add_argument(
-        "--to", default="json", choices=FORMATS, metavar="FORMAT", help=f"{', '.join(FORMATS)} (default: json)"
+        "--to",
+        default="json",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help=f"{', '.join(FORMATS)} (default: json)",
     )
     convert.add_argument(
         "--from",
@@ -217,13 +221,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         print("digestformat: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # never a traceback: a bug is reported in one line
-        print(f"digestformat: internal error ({type(err).__name__}: {err}); please report it", file=sys.stderr)
+        kind = type(err).__name__
+        print(f"digestformat: internal error ({kind}: {err}); please report it", file=sys.stderr)
         return 1
 
 
 def main() -> NoReturn:
     """Console entry point."""
     sys.exit(run(sys.argv[1:]))
-
-
-

@@ -77,9 +77,11 @@ class Layout:
     front_matter_meta: bool = False
     """Title and date live in the front matter."""
     read_front_matter: Callable[[Digest, Paper | None], None] | None = None
-    """Set derived paper fields from the front matter (review)."""
-    sync_front_matter: Callable[[Digest, dict[str, JsonValue]], None] | None = None
-    """Write paper fields back into the front matter before rendering (review)."""
+    """Move front-matter keys the layout maps into paper fields (review: title, tags)."""
+    sync_front_matter: Callable[[Digest, dict[str, JsonValue], dict[str, JsonValue] | None], None] | None = (
+        None
+    )
+    """Put those paper fields back as front-matter keys: (doc, keys, source mapping)."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -196,8 +198,15 @@ class _Reader:
             ),
         )
         if layout.front_matter_meta and front_matter is not None:
-            doc.title = _fm_title(front_matter)
-            doc.date = _fm_date(front_matter)
+            # Each fact lives in one place: title and date move to their own fields.
+            fm_title = front_matter.get("title")
+            if isinstance(fm_title, str):
+                doc.title = fm_title
+                del front_matter["title"]
+            fm_date = front_matter.get("date")
+            if isinstance(fm_date, str) and iso_date(fm_date) is not None:
+                doc.date = iso_date(fm_date)
+                del front_matter["date"]
         if layout.read_front_matter is not None:
             layout.read_front_matter(doc, papers[0] if papers else None)
         return doc
@@ -359,16 +368,6 @@ def _is_paper_heading(text: str) -> bool:
     return text.startswith("[")
 
 
-def _fm_title(fm: Mapping[str, JsonValue]) -> str | None:
-    value = fm.get("title")
-    return None if value is None else str(value)
-
-
-def _fm_date(fm: Mapping[str, JsonValue]) -> str | None:
-    value = fm.get("date")
-    return None if value is None else iso_date(str(value))
-
-
 # --------------------------------------------------------------------------- writing
 
 
@@ -448,19 +447,7 @@ def write(doc: Digest, layout: Layout) -> list[str]:
     out: list[str] = []
     trivia = doc.trivia
 
-    front_matter = doc.front_matter
-    fm_lines: list[str] | None = None
-    fm_raw = trivia.front_matter_raw if keep else None
-    if front_matter is not None or layout.front_matter_meta:
-        synced: dict[str, JsonValue] = dict(front_matter or {})
-        if layout.front_matter_meta:
-            _sync_meta(doc, synced)
-        if layout.sync_front_matter is not None:
-            layout.sync_front_matter(doc, synced)
-        if front_matter is not None or synced:
-            fm_lines = _frontmatter.dump(synced, fm_raw)
-    if fm_lines is None and fm_raw is not None:
-        fm_lines = list(fm_raw)  # unreadable front matter, kept verbatim
+    fm_lines = _front_matter_lines(doc, layout, trivia.front_matter_raw if keep else None)
 
     present: set[str] = set()
     if fm_lines is not None:
@@ -508,21 +495,47 @@ def write(doc: Digest, layout: Layout) -> list[str]:
     return out
 
 
-def _sync_meta(doc: Digest, fm: dict[str, JsonValue]) -> None:
-    """Digest fields are the truth: write an edited title or date back into the front matter."""
-    if _fm_title(fm) != doc.title:
-        if doc.title is None:
-            fm.pop("title", None)
-        else:
-            fm["title"] = doc.title
-    if _fm_date(fm) != doc.date:
-        old = fm.get("date")
-        if doc.date is None:
-            fm.pop("date", None)
-        elif isinstance(old, str) and _fm_date(fm) is not None:
-            fm["date"] = doc.date + old[date_span(old) :]
-        else:
-            fm["date"] = doc.date
+def _raw_mapping(raw: list[str] | None) -> dict[str, JsonValue] | None:
+    if raw is None:
+        return None
+    try:
+        return _frontmatter.load("\n".join(raw[1:-1]))
+    except _frontmatter.FrontMatterError:
+        return None
+
+
+def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> list[str] | None:
+    """The front-matter block: the mapping, with the keys the model holds in fields put back."""
+    source = _raw_mapping(raw)
+    if doc.front_matter is None and source is None and raw is not None:
+        return list(raw)  # unreadable front matter, kept verbatim
+    fields: dict[str, JsonValue] = {}
+    if layout.front_matter_meta:
+        if doc.title is not None:
+            fields["title"] = doc.title
+        if doc.date is not None:
+            old = (source or {}).get("date")
+            if isinstance(old, str) and iso_date(old) is not None:
+                fields["date"] = doc.date + old[date_span(old) :]  # keep the time as written
+            else:
+                fields["date"] = doc.date
+    if layout.sync_front_matter is not None:
+        layout.sync_front_matter(doc, fields, source)
+    if doc.front_matter is None and not fields:
+        return None
+    mapping = dict(doc.front_matter or {})
+    merged: dict[str, JsonValue] = {}
+    for key in source or {}:
+        if key in mapping:
+            merged[key] = mapping.pop(key)
+        elif key in fields:
+            merged[key] = fields.pop(key)
+    if not source:
+        merged.update(fields)
+        fields = {}
+    merged.update(mapping)
+    merged.update(fields)
+    return _frontmatter.dump(merged, raw)
 
 
 def _write_paper(out: list[str], paper: Paper, layout: Layout, keep: bool) -> None:

@@ -74,28 +74,29 @@ def _tags(front_matter: dict[str, JsonValue]) -> list[str] | None:
 
 
 def read_front_matter(doc: Digest, paper: Paper | None) -> None:
-    """The paper's title is the post title without '[논문리뷰] '; its tags are the post's tags."""
+    """The post's title is its paper's title (after '[논문리뷰] '); its tags are the paper's tags."""
     if paper is None or doc.front_matter is None:
         return
     if doc.title is not None:
         paper.title = _strip_prefix(doc.title)
+        doc.title = None
     tags = _tags(doc.front_matter)
     if tags is not None:
         paper.tags = tags
+        del doc.front_matter["tags"]
 
 
-def sync_front_matter(doc: Digest, front_matter: dict[str, JsonValue]) -> None:
-    """Write an edited paper title or tag list back into the post's front matter."""
+def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[str, JsonValue] | None) -> None:
+    """The title and tags keys, from the paper (the prefix as the source spelled it)."""
     if len(doc.papers) != 1:
         return
     paper = doc.papers[0]
-    title = front_matter.get("title")
-    current = str(title) if title is not None else ""
-    if _strip_prefix(current) != paper.title:
-        prefix = TITLE_PREFIX if current.startswith(TITLE_PREFIX) or not current else ""
-        front_matter["title"] = prefix + paper.title
-    if (_tags(front_matter) or []) != paper.tags:
-        front_matter["tags"] = list(paper.tags)
+    old = (source or {}).get("title")
+    prefix = "" if isinstance(old, str) and not old.startswith(TITLE_PREFIX) else TITLE_PREFIX
+    if doc.title is None:
+        fields["title"] = prefix + paper.title
+    if paper.tags or isinstance((source or {}).get("tags"), list):
+        fields["tags"] = list(paper.tags)
 
 
 LAYOUT = Layout(
