@@ -515,7 +515,9 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
             fields["title"] = doc.title
         if doc.date is not None:
             old = (source or {}).get("date")
-            if isinstance(old, str) and iso_date(old) is not None:
+            if isinstance(old, str) and iso_date(old) == doc.date:
+                fields["date"] = old  # as written, time and all
+            elif isinstance(old, str) and iso_date(old) is not None:
                 fields["date"] = doc.date + old[date_span(old) :]  # keep the time as written
             else:
                 fields["date"] = doc.date

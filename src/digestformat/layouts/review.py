@@ -93,9 +93,10 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
     paper = doc.papers[0]
     old = (source or {}).get("title")
     prefix = "" if isinstance(old, str) and not old.startswith(TITLE_PREFIX) else TITLE_PREFIX
-    if doc.title is None:
+    if doc.title is None and (paper.title or isinstance(old, str)):
         fields["title"] = prefix + paper.title
-    if paper.tags or isinstance((source or {}).get("tags"), list):
+    moved = doc.front_matter is None or "tags" not in doc.front_matter
+    if moved and (paper.tags or _tags(source or {}) is not None):
         fields["tags"] = list(paper.tags)
 
 
