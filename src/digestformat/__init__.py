@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from ._api import FORMATS, convert, detect, parse, render
+from ._posts import join, split
 from .errors import DigestError
 from .model import Digest, Paper, ParseWarning, Section, Thumbnail
 
@@ -22,8 +23,10 @@ __all__ = [
     "Thumbnail",
     "convert",
     "detect",
+    "join",
     "parse",
     "render",
+    "split",
 ]
 
 __version__ = "0.1.0"

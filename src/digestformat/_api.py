@@ -57,7 +57,10 @@ def render(doc: Digest, to: str | None = None) -> str:
     spec = LAYOUTS.get(target)
     if spec is None:
         raise DigestError(f"unknown format {target!r}: expected one of {', '.join(FORMATS)}")
-    lines = write(doc, spec)
+    source = LAYOUTS.get(doc.layout)
+    lines = write(doc, spec, source)
+    if doc.layout != target and not _detected_as(lines, target):
+        lines = write(doc, spec, source, hint=True)
     trivia = doc.trivia
     src = _text.SourceText(
         lines,
@@ -67,6 +70,13 @@ def render(doc: Digest, to: str | None = None) -> str:
         final_newline=trivia.final_newline,
     )
     return _text.join(src)
+
+
+def _detected_as(lines: list[str], layout: str) -> bool:
+    try:
+        return detect_lines(lines) == layout
+    except DigestError:
+        return False
 
 
 def convert(text: str | bytes, to: str, source: str | None = None, *, strict: bool = False) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import _frontmatter
 from ._scan import Kind, scan
 from .errors import DigestError
-from .layouts._engine import _is_paper_heading
+from .layouts._engine import _is_paper_heading, read_hint
 from .layouts._inline import split_emoji
 from .layouts.vocabulary import kind_of
 
@@ -46,7 +46,14 @@ _MARKERS: tuple[tuple[str, str, int], ...] = (
 
 
 def detect_lines(lines: list[str]) -> str:
-    """The layout with the most evidence; DigestError when there is none."""
+    """The layout of a file, told by its structure first and its markers second.
+
+    A leading ``<!-- digestformat: NAME -->`` comment (written by conversions
+    whose content would otherwise read as another layout) decides outright.
+    Paper headings at level 1 mean imrad, at level 2 tagged or translated
+    (told apart by their markers and section names); a file with neither is a
+    review post if it carries a review's markers. DigestError when nothing fits.
+    """
     score = dict.fromkeys(_ORDER, 0)
     start = 0
     try:
@@ -58,8 +65,16 @@ def detect_lines(lines: list[str]) -> str:
         for line in lines[1:end]:
             if line.startswith("title:") and "[논문리뷰]" in line:
                 score["review"] += 5
+    kinds = scan(lines, start)
+    for offset, k in enumerate(kinds):
+        if k.kind is Kind.BLANK:
+            continue
+        named = read_hint(lines[start + offset])
+        if named in _ORDER:
+            return named
+        break
     paper_headings = {1: 0, 2: 0}
-    for offset, k in enumerate(scan(lines, start)):
+    for offset, k in enumerate(kinds):
         line = lines[start + offset]
         if k.kind is Kind.HEADING:
             if k.level in paper_headings and _is_paper_heading(k.text):
@@ -74,16 +89,16 @@ def detect_lines(lines: list[str]) -> str:
             for marker, layout, points in _MARKERS:
                 if marker in line:
                     score[layout] += points
-    score["imrad"] += 2 * paper_headings[1]
-    score["tagged"] += paper_headings[2]
-    score["translated"] += paper_headings[2]
-    best = max(_ORDER, key=lambda name: score[name])
-    if score[best] == 0:
-        raise DigestError(
-            "no known layout: expected paper headings such as '## 1. [Title](url)' "
-            "(tagged, translated) or '# 1. [Title](url)' (imrad), or a review post "
-            "with '**저자:**' and '## 핵심 연구 목표'",
-            1,
-            1,
-        )
-    return best
+    if paper_headings[1] > paper_headings[2]:
+        return "imrad"
+    if paper_headings[2]:
+        return "translated" if score["translated"] > score["tagged"] else "tagged"
+    if score["review"]:
+        return "review"
+    raise DigestError(
+        "no known layout: expected paper headings such as '## 1. [Title](url)' "
+        "(tagged, translated) or '# 1. [Title](url)' (imrad), or a review post "
+        "with '**저자:**' and '## 핵심 연구 목표'",
+        1,
+        1,
+    )

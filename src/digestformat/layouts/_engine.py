@@ -28,8 +28,8 @@ from ..model import (
     Section,
     SectionTrivia,
 )
-from ._inline import date_span, iso_date, split_emoji
-from .vocabulary import kind_of
+from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
+from .vocabulary import equivalent, kind_of
 
 Fields = dict[str, Any]
 
@@ -76,12 +76,16 @@ class Layout:
     """Default order of a paper: (unit, blank lines after)."""
     front_matter_meta: bool = False
     """Title and date live in the front matter."""
+    title_key: str = "title"
+    """The front-matter key of the digest's title (a review's 'title' is its paper's)."""
     read_front_matter: Callable[[Digest, Paper | None], None] | None = None
     """Move front-matter keys the layout maps into paper fields (review: title, tags)."""
     sync_front_matter: Callable[[Digest, dict[str, JsonValue], dict[str, JsonValue] | None], None] | None = (
         None
     )
     """Put those paper fields back as front-matter keys: (doc, keys, source mapping)."""
+    moves_key: Callable[[str, JsonValue], bool] | None = None
+    """Which further front-matter entries read_front_matter moves into fields."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -134,7 +138,13 @@ class _Reader:
         n = len(lines)
 
         if layout.paper_level is None:
-            starts = [start] if start < n else []
+            # One paper: it starts after the blank lines and the layout hint, if any.
+            first_line = start
+            while first_line < n and (
+                self.kind(first_line).kind is Kind.BLANK or read_hint(lines[first_line]) == layout.name
+            ):
+                first_line += 1
+            starts = [first_line] if first_line < n else []
         else:
             starts = [
                 i
@@ -155,6 +165,13 @@ class _Reader:
             k = self.kind(i)
             if k.kind is Kind.BLANK:
                 order.append(line)
+                in_extra = False
+                continue
+            if k.kind is Kind.HTML and "@hint" not in order and read_hint(line) == layout.name:
+                canon = hint_line(layout.name)
+                if canon != line:
+                    digest_raw["hint"] = (canon, line)
+                order.append("@hint")
                 in_extra = False
                 continue
             if layout.digest_heading and k.kind is Kind.HEADING and k.level == 1 and "@heading" not in order:
@@ -199,16 +216,20 @@ class _Reader:
         )
         if layout.front_matter_meta and front_matter is not None:
             # Each fact lives in one place: title and date move to their own fields.
-            fm_title = front_matter.get("title")
+            fm_title = front_matter.get(layout.title_key)
             if isinstance(fm_title, str):
                 doc.title = fm_title
-                del front_matter["title"]
+                del front_matter[layout.title_key]
             fm_date = front_matter.get("date")
             if isinstance(fm_date, str) and iso_date(fm_date) is not None:
                 doc.date = iso_date(fm_date)
                 del front_matter["date"]
         if layout.read_front_matter is not None:
             layout.read_front_matter(doc, papers[0] if papers else None)
+        if front_matter is not None:
+            _unescape_keys(layout, front_matter)
+            if layout.front_matter_meta and not front_matter:
+                doc.front_matter = None  # the block held only what the model's fields hold
         return doc
 
     def read_paper(self, s: int, e: int) -> Paper:
@@ -285,6 +306,8 @@ class _Reader:
             order.append("@sections")
         order.extend(tail)
         fields["sections"] = sections
+        if "arxiv_id" not in fields:
+            fields["arxiv_id"] = derived_arxiv_id(fields.get("url"), fields["links"])
 
         try:
             paper = Paper(**fields)
@@ -441,8 +464,28 @@ def _drop_orphan_blanks(items: list[str], present: set[str]) -> list[str]:
     return out
 
 
-def write(doc: Digest, layout: Layout) -> list[str]:
-    """The lines of *doc* in *layout* (line endings are the caller's)."""
+HINT_PREFIX = "<!-- digestformat: "
+HINT_SUFFIX = " -->"
+
+
+def hint_line(name: str) -> str:
+    """The comment that names a file's layout where its content alone would not."""
+    return f"{HINT_PREFIX}{name}{HINT_SUFFIX}"
+
+
+def read_hint(line: str) -> str | None:
+    stripped = line.rstrip(" \t")
+    if stripped.startswith(HINT_PREFIX) and stripped.endswith(HINT_SUFFIX):
+        return stripped[len(HINT_PREFIX) : -len(HINT_SUFFIX)].strip() or None
+    return None
+
+
+def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bool = False) -> list[str]:
+    """The lines of *doc* in *layout* (line endings are the caller's).
+
+    *source* is the layout *doc* was read from; sections of its native kinds
+    become the target's equivalents. *hint* adds the layout-naming comment.
+    """
     keep = doc.layout == layout.name
     out: list[str] = []
     trivia = doc.trivia
@@ -458,7 +501,9 @@ def write(doc: Digest, layout: Layout) -> list[str]:
         present.add("heading")
     if doc.papers:
         present.add("papers")
-    template = ["@front_matter", "@heading", "", "@papers"]
+    if hint or (keep and "@hint" in (trivia.order or ())):
+        present.add("hint")
+    template = ["@front_matter", "@hint", "@heading", "", "@papers"]
     if keep and trivia.order is not None:
         order = _merge_order(trivia.order, template, present)
     else:
@@ -474,6 +519,8 @@ def write(doc: Digest, layout: Layout) -> list[str]:
             out.extend(fm_lines)
         elif item == "@heading" and heading_line is not None:
             out.append(heading_line)
+        elif item == "@hint" and "hint" in present:
+            out.append(_pick(trivia.raw if keep else {}, "hint", hint_line(layout.name)))
         elif item == "@extra":
             if extra_at < len(extras):
                 if index == last_extra:
@@ -488,8 +535,9 @@ def write(doc: Digest, layout: Layout) -> list[str]:
                     f"a {layout.name} post holds one paper, this digest has {len(doc.papers)}: "
                     "expected a single-paper digest (splitting into posts is not built yet)"
                 )
+            conversion = (source, _section_mapping(source, layout)) if source and not keep else None
             for paper in doc.papers:
-                _write_paper(out, paper, layout, keep)
+                _write_paper(out, paper, layout, keep, conversion)
         elif not item.startswith("@"):
             out.append(item)
     return out
@@ -512,7 +560,7 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
     fields: dict[str, JsonValue] = {}
     if layout.front_matter_meta:
         if doc.title is not None:
-            fields["title"] = doc.title
+            fields[layout.title_key] = doc.title
         if doc.date is not None:
             old = (source or {}).get("date")
             if isinstance(old, str) and iso_date(old) == doc.date:
@@ -523,9 +571,10 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
                 fields["date"] = doc.date
     if layout.sync_front_matter is not None:
         layout.sync_front_matter(doc, fields, source)
-    if doc.front_matter is None and not fields:
+    if doc.front_matter is None and not fields and raw is None:
         return None
     mapping = dict(doc.front_matter or {})
+    mapping = _escape_keys(layout, mapping)
     merged: dict[str, JsonValue] = {}
     for key in source or {}:
         if key in mapping:
@@ -540,7 +589,75 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
     return _frontmatter.dump(merged, raw)
 
 
-def _write_paper(out: list[str], paper: Paper, layout: Layout, keep: bool) -> None:
+_ESCAPE = "front_matter_"
+
+
+def _moves(layout: Layout, key: str, value: JsonValue) -> bool:
+    """Would the reader move this front-matter entry into a model field?"""
+    if not layout.front_matter_meta:
+        return False
+    if key == layout.title_key and isinstance(value, str):
+        return True
+    if key == "date" and isinstance(value, str) and iso_date(value) is not None:
+        return True
+    return layout.moves_key is not None and layout.moves_key(key, value)
+
+
+def _escaped(layout: Layout, key: str, value: JsonValue) -> bool:
+    """Must *key* be written as 'front_matter_KEY' so the reader keeps it in front_matter?"""
+    if _moves(layout, key, value):
+        return True
+    return key.startswith(_ESCAPE) and _escaped(layout, key[len(_ESCAPE) :], value)
+
+
+def _escape_keys(layout: Layout, mapping: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    return {(_ESCAPE + key if _escaped(layout, key, value) else key): value for key, value in mapping.items()}
+
+
+def _unescape_keys(layout: Layout, front_matter: dict[str, JsonValue]) -> None:
+    """The inverse of _escape_keys, in place and in order."""
+    if not any(key.startswith(_ESCAPE) for key in front_matter):
+        return
+    items = list(front_matter.items())
+    front_matter.clear()
+    for key, value in items:
+        plain = key[len(_ESCAPE) :]
+        front_matter[plain if key.startswith(_ESCAPE) and _escaped(layout, plain, value) else key] = value
+
+
+def _section_mapping(source: Layout | None, target: Layout) -> dict[str, str]:
+    """source kind -> target kind, for the source's native kinds the target calls otherwise."""
+    if source is None:
+        return {}
+    mapping: dict[str, str] = {}
+    for kind in source.section_headings:
+        if kind not in target.section_headings:
+            other = equivalent(kind, target.section_headings)
+            if other is not None:
+                mapping[kind] = other
+    return mapping
+
+
+def _converted(section: Section, source: Layout, mapping: Mapping[str, str], target: Layout) -> Section:
+    """A section of the source's kind, under the target's equivalent kind and heading.
+
+    Only a section headed exactly as its source layout heads that kind is
+    converted, so that the way back (the same rule) gives the same section.
+    """
+    kind = section.kind
+    if kind is None or kind not in mapping or section.heading != source.section_headings[kind][1]:
+        return section
+    other = mapping[kind]
+    return Section(kind=other, heading=target.section_headings[other][1], body=section.body)
+
+
+def _write_paper(
+    out: list[str],
+    paper: Paper,
+    layout: Layout,
+    keep: bool,
+    conversion: tuple[Layout, Mapping[str, str]] | None = None,
+) -> None:
     trivia = paper.trivia
     raw = trivia.raw if keep else {}
     lines: dict[str, str] = {}
@@ -591,7 +708,8 @@ def _write_paper(out: list[str], paper: Paper, layout: Layout, keep: bool) -> No
                     extra_at += 1
         elif name == "sections":
             for section in paper.sections:
-                _write_section(out, section, layout, keep)
+                shown = section if conversion is None else _converted(section, *conversion, layout)
+                _write_section(out, shown, layout, keep)
         elif name in lines and name in wanted:
             out.append(lines[name])
 

@@ -11,6 +11,7 @@ import unicodedata
 
 __all__ = [
     "arxiv_id_in",
+    "derived_arxiv_id",
     "iso_date",
     "parse_link",
     "split_emoji",
@@ -122,3 +123,13 @@ def split_emoji(text: str) -> tuple[str, str]:
     while j < n and text[j] in " \t":
         j += 1
     return text[:j], text[j:]
+
+
+def derived_arxiv_id(url: str | None, links: dict[str, str]) -> str | None:
+    """The arXiv id a paper's title link or other links already say."""
+    for candidate in (url, *links.values()):
+        if candidate:
+            found = arxiv_id_in(candidate)
+            if found is not None:
+                return found
+    return None

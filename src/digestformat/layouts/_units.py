@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..model import Paper, Thumbnail
 from ._engine import Fields, Unit
-from ._inline import arxiv_id_in, parse_link, whole_link
+from ._inline import arxiv_id_in, derived_arxiv_id, parse_link, whole_link
 
 # ------------------------------------------------------------------ paper heading
 
@@ -25,18 +25,18 @@ def read_paper_heading(text: str) -> Fields | None:
         rest = text[digits + 1 :].lstrip(" \t")
     link = whole_link(rest)
     if link is not None:
-        fields["title"], fields["url"] = link
-        arxiv_id = arxiv_id_in(link[1])
-        if arxiv_id is not None:
-            fields["arxiv_id"] = arxiv_id
+        fields["title"] = link[0]
+        fields["url"] = link[1] or None  # '[Title]()': a paper with neither rank nor url
     else:
         fields["title"] = rest
     return fields
 
 
 def write_paper_heading(paper: Paper) -> str:
+    if paper.rank is None:
+        return f"[{paper.title}]({paper.url or ''})"
     text = f"[{paper.title}]({paper.url})" if paper.url is not None else paper.title
-    return f"{paper.rank}. {text}" if paper.rank is not None else text
+    return f"{paper.rank}. {text}"
 
 
 HEADING = Unit("heading", read_paper_heading, write_paper_heading)
@@ -109,8 +109,8 @@ def write_arxiv(paper: Paper) -> str | None:
 
 
 def _arxiv_needed(paper: Paper) -> bool:
-    """Written where the source had no line only when the url does not already say it."""
-    return paper.arxiv_id is not None and arxiv_id_in(paper.url or "") != paper.arxiv_id
+    """Written where the source had no line only when the links do not already say it."""
+    return paper.arxiv_id is not None and derived_arxiv_id(paper.url, paper.links) != paper.arxiv_id
 
 
 ARXIV = Unit("arxiv", read_arxiv, write_arxiv, _arxiv_needed)
@@ -200,10 +200,69 @@ def read_links(line: str) -> Fields | None:
     return fields
 
 
-def write_links(paper: Paper) -> str | None:
-    if not paper.links:
+def links_unit(skip: frozenset[str] = frozenset()) -> Unit:
+    """'> [Label](url) | …' for every link but those in *skip* (which a layout writes elsewhere)."""
+
+    def write(paper: Paper) -> str | None:
+        links = [(key, url) for key, url in paper.links.items() if key not in skip]
+        if not links:
+            return None
+        return "> " + " | ".join(f"[{_LINK_LABELS.get(key, key)}]({url})" for key, url in links)
+
+    return Unit("links", read_links, write)
+
+
+LINKS = links_unit()
+
+# ------------------------------------------------------------------ fallback lines
+# Lines a layout writes only for content it has no native place for.
+
+
+def read_rank(line: str) -> Fields | None:
+    found = _labelled(line)
+    if found is None or found[0] != "Rank" or not found[1].isascii() or not found[1].isdigit():
         return None
-    return "> " + " | ".join(f"[{_LINK_LABELS.get(k, k)}]({url})" for k, url in paper.links.items())
+    return {"rank": int(found[1])}
 
 
-LINKS = Unit("links", read_links, write_links)
+def write_rank(paper: Paper) -> str | None:
+    return f"**Rank**: {paper.rank}" if paper.rank is not None else None
+
+
+RANK = Unit("rank", read_rank, write_rank)
+
+
+def read_url(line: str) -> Fields | None:
+    found = _labelled(line)
+    if found is None or found[0] != "URL" or not found[1] or " " in found[1]:
+        return None
+    return {"url": found[1]}
+
+
+def write_url(paper: Paper) -> str | None:
+    return f"**URL**: {paper.url}" if paper.url else None
+
+
+URL = Unit("url", read_url, write_url)
+
+_NOTICE_LABEL = "**알림:**"
+
+
+def read_notice(line: str) -> Fields | None:
+    """'> ⚠️ **알림:** text' -> notice."""
+    stripped = line.strip(" \t")
+    if not stripped.startswith(">"):
+        return None
+    body = stripped[1:].lstrip(" \t")
+    marker = body.find(_NOTICE_LABEL)
+    if marker < 0 or body[:marker].strip(" \t\ufe0f\u26a0\ufffd"):
+        return None
+    text = body[marker + len(_NOTICE_LABEL) :].strip(" \t")
+    return {"notice": text} if text else None
+
+
+def write_notice(paper: Paper) -> str | None:
+    return f"> ⚠️ {_NOTICE_LABEL} {paper.notice}" if paper.notice else None
+
+
+NOTICE = Unit("notice", read_notice, write_notice)

@@ -7,16 +7,26 @@ closing notice. See docs/layouts/review.md for the grammar.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from pydantic import JsonValue
 
 from ..model import Digest, Paper
 from ._engine import Fields, Layout, Unit
-from ._inline import arxiv_id_in, whole_link
-from ._units import AUTHORS, _labelled
+from ._inline import whole_link
+from ._units import ARXIV, AUTHORS, META, NOTICE, RANK, THUMBNAIL, URL, _labelled, links_unit
 
 TITLE_PREFIX = "[논문리뷰] "
+
+SECTIONS = MappingProxyType(
+    {
+        "research_goal": ("", "핵심 연구 목표"),
+        "methodology": ("", "핵심 방법론"),
+        "key_results": ("", "주요 결과"),
+        "implications": ("", "AI 실무자를 위한 시사점"),
+    }
+)
 _LINK_LABEL = "논문 PDF로 바로 열기"
-_NOTICE = "⚠️ **알림:**"
 
 
 def read_link(line: str) -> Fields | None:
@@ -31,9 +41,6 @@ def read_link(line: str) -> Fields | None:
     if link is None:
         return None
     fields: Fields = {"links": {"pdf": link[1]}}
-    arxiv_id = arxiv_id_in(link[1])
-    if arxiv_id is not None:
-        fields["arxiv_id"] = arxiv_id
     return fields
 
 
@@ -42,24 +49,7 @@ def write_link(paper: Paper) -> str | None:
     return f"> **링크:** [{_LINK_LABEL}]({url})" if url is not None else None
 
 
-def read_notice(line: str) -> Fields | None:
-    stripped = line.strip(" \t")
-    if not stripped.startswith(">"):
-        return None
-    body = stripped[1:].lstrip(" \t")
-    marker = body.find("**알림:**")
-    if marker < 0 or body[:marker].strip(" \t\ufe0f\u26a0\ufffd"):
-        return None
-    text = body[marker + len("**알림:**") :].strip(" \t")
-    return {"notice": text} if text else None
-
-
-def write_notice(paper: Paper) -> str | None:
-    return f"> {_NOTICE} {paper.notice}" if paper.notice else None
-
-
 LINK = Unit("link", read_link, write_link)
-NOTICE = Unit("notice", read_notice, write_notice)
 
 
 def _strip_prefix(title: str) -> str:
@@ -75,15 +65,17 @@ def _tags(front_matter: dict[str, JsonValue]) -> list[str] | None:
 
 def read_front_matter(doc: Digest, paper: Paper | None) -> None:
     """The post's title is its paper's title (after '[논문리뷰] '); its tags are the paper's tags."""
-    if paper is None or doc.front_matter is None:
+    front_matter = doc.front_matter
+    if paper is None or front_matter is None:
         return
-    if doc.title is not None:
-        paper.title = _strip_prefix(doc.title)
-        doc.title = None
-    tags = _tags(doc.front_matter)
+    title = front_matter.get("title")
+    if isinstance(title, str):
+        paper.title = _strip_prefix(title)
+        del front_matter["title"]
+    tags = _tags(front_matter)
     if tags is not None:
         paper.tags = tags
-        del doc.front_matter["tags"]
+        del front_matter["tags"]
 
 
 def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[str, JsonValue] | None) -> None:
@@ -93,11 +85,16 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
     paper = doc.papers[0]
     old = (source or {}).get("title")
     prefix = "" if isinstance(old, str) and not old.startswith(TITLE_PREFIX) else TITLE_PREFIX
-    if doc.title is None and (paper.title or isinstance(old, str)):
+    if paper.title or isinstance(old, str):
         fields["title"] = prefix + paper.title
-    moved = doc.front_matter is None or "tags" not in doc.front_matter
-    if moved and (paper.tags or _tags(source or {}) is not None):
+    if paper.tags or _tags(source or {}) is not None:
         fields["tags"] = list(paper.tags)
+
+
+def moves_key(key: str, value: JsonValue) -> bool:
+    return (key == "title" and isinstance(value, str)) or (
+        key == "tags" and isinstance(value, list) and all(isinstance(t, str) for t in value)
+    )
 
 
 LAYOUT = Layout(
@@ -105,14 +102,23 @@ LAYOUT = Layout(
     paper_level=None,
     section_level=2,
     heading_unit=None,
-    units=(LINK, AUTHORS),
+    units=(LINK, AUTHORS, RANK, URL, META, ARXIV, links_unit(frozenset({"pdf"})), THUMBNAIL),
     tail_units=(NOTICE,),
+    section_headings=SECTIONS,
     front_matter_meta=True,
+    title_key="digest_title",
     read_front_matter=read_front_matter,
     sync_front_matter=sync_front_matter,
+    moves_key=moves_key,
     paper_template=(
         ("link", 1),
         ("authors", 1),
+        ("rank", 1),
+        ("url", 1),
+        ("meta", 1),
+        ("arxiv", 1),
+        ("links", 1),
+        ("thumbnail", 1),
         ("extra", 1),
         ("sections", 0),
         ("notice", 0),

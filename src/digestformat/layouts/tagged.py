@@ -8,7 +8,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ._engine import Layout
-from ._units import ARXIV, HEADING, META, TAGS, THUMBNAIL
+from ._units import ARXIV, AUTHORS, HEADING, LINKS, META, NOTICE, TAGS, THUMBNAIL
 
 SECTIONS = MappingProxyType(
     {
@@ -26,7 +26,8 @@ LAYOUT = Layout(
     paper_level=2,
     section_level=3,
     heading_unit=HEADING,
-    units=(META, ARXIV, TAGS, THUMBNAIL),
+    units=(META, ARXIV, TAGS, THUMBNAIL, AUTHORS, LINKS),
+    tail_units=(NOTICE,),
     separator=True,
     digest_heading=True,
     section_headings=SECTIONS,
@@ -35,9 +36,12 @@ LAYOUT = Layout(
         ("meta", 0),
         ("arxiv", 1),
         ("tags", 1),
+        ("authors", 1),
+        ("links", 1),
         ("thumbnail", 1),
         ("extra", 1),
         ("sections", 0),
+        ("notice", 1),
         ("separator", 1),
     ),
 )

@@ -6,9 +6,10 @@ it appears in; each layout then has its own canonical heading per kind.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from types import MappingProxyType
 
-__all__ = ["HEADINGS", "KINDS", "kind_of"]
+__all__ = ["EQUIVALENTS", "HEADINGS", "KINDS", "equivalent", "kind_of"]
 
 KINDS: tuple[str, ...] = (
     "one_line_summary",
@@ -67,3 +68,25 @@ _BY_KEY = MappingProxyType({_key(words): kind for words, kind in HEADINGS.items(
 def kind_of(words: str) -> str | None:
     """The kind a heading's words name, or None for a heading no layout lists."""
     return _BY_KEY.get(_key(words.rstrip(":")))
+
+
+EQUIVALENTS: tuple[frozenset[str], ...] = (
+    frozenset({"one_line_summary", "summary"}),
+    frozenset({"abstract_detail", "abstract_translation"}),
+    frozenset({"risks", "limitations"}),
+    frozenset({"introduction", "research_goal"}),
+    frozenset({"method", "methodology"}),
+    frozenset({"results", "key_results"}),
+    frozenset({"developer_view", "implications"}),
+)
+"""Kinds that say the same thing in different layouts; no layout has two of one class."""
+
+_CLASS = MappingProxyType({kind: group for group in EQUIVALENTS for kind in group})
+
+
+def equivalent(kind: str, native: Collection[str]) -> str | None:
+    """The kind among *native* that is equivalent to *kind*, or None."""
+    for other in _CLASS.get(kind, ()):
+        if other != kind and other in native:
+            return other
+    return None

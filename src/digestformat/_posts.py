@@ -1,0 +1,161 @@
+"""Review posts hold one paper: split a digest into posts, and join posts back into a digest.
+
+A post follows the conventions of the real review posts: the front matter
+``title: "[논문리뷰] …"``, an ``excerpt``, ``categories: [Review]``, ``tags``
+led by ``Review``, a ``permalink`` of ``/ai/review/DATE-SLUG/``, the table of
+contents switches, ``date`` and ``last_modified_at`` of ``DATE 00:00:00+0900+0900``
+(spelled as the real archive spells it) and ``published: true``.
+
+What a post cannot hold natively travels in its front matter so that
+:func:`join` gives the digest back: the digest's title (``digest_title``), its
+front matter (``digest_front_matter``) and its stray lines (``digest_extra``).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from pydantic import JsonValue
+
+from . import _frontmatter
+from ._api import parse, render
+from .errors import DigestError
+from .model import Digest, Paper
+
+__all__ = ["join", "slug", "split"]
+
+_CATEGORY = "Review"
+_DIGEST_FRONT_MATTER = "digest_front_matter"
+_DIGEST_EXTRA = "digest_extra"
+_MAX_SLUG = 120
+
+
+def slug(title: str) -> str:
+    """The permalink slug of a title, as the real posts spell it.
+
+    Letters and digits are kept (Unicode included), runs of blanks become one
+    '-', every other character is dropped; the result holds no path separator,
+    no dot, and is at most 120 characters. An empty result becomes 'untitled'.
+    """
+    out: list[str] = []
+    pending_dash = False
+    for ch in unicodedata.normalize("NFC", title):
+        if ch.isalnum() or ch == "-":
+            if pending_dash and out and out[-1] != "-":
+                out.append("-")
+            pending_dash = False
+            out.append(ch)
+        elif ch.isspace() or ch in "_/":
+            pending_dash = True
+    text = "".join(out).strip("-")
+    while "--" in text:
+        text = text.replace("--", "-")
+    return text[:_MAX_SLUG].rstrip("-") or "untitled"
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _scalar(text: str) -> str:
+    """*text* as a plain YAML scalar where it reads back as itself, else double-quoted."""
+    try:
+        if text == text.strip() and _frontmatter.load(f"k: {text}").get("k") == text:
+            return text
+    except _frontmatter.FrontMatterError:
+        pass
+    return _quoted(text)
+
+
+def _front_matter_lines(paper: Paper, date: str | None, extra_keys: dict[str, JsonValue]) -> list[str]:
+    day = date or "1970-01-01"
+    stamp = f"{day} 00:00:00+0900+0900"
+    excerpt = f"이 [arXiv]에 게시한 '{paper.title}' 논문에 대한 자세한 리뷰입니다."
+    lines = [
+        "---",
+        f"title: {_quoted('[논문리뷰] ' + paper.title)}",
+        f"excerpt: {_quoted(excerpt)}",
+        "",
+        "categories:",
+        f"  - {_CATEGORY}",
+        "tags:",
+        *(f"  - {_scalar(tag)}" for tag in paper.tags),
+        "",
+        f"permalink: /ai/review/{day}-{slug(paper.title)}/",
+        "",
+        "toc: true",
+        "toc_sticky: true",
+        "",
+        f"date: {stamp}",
+        f"last_modified_at: {stamp}",
+        "published: true",
+    ]
+    for key, value in extra_keys.items():
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("---")
+    return lines
+
+
+def split(doc: Digest) -> list[Digest]:
+    """One review post per paper of *doc*, in order.
+
+    Each post renders (``render(post)``) as a Jekyll review post; ``join`` of
+    the posts gives *doc*'s content back.
+    """
+    posts: list[Digest] = []
+    extra_keys: dict[str, JsonValue] = {}
+    if doc.title is not None:
+        extra_keys["digest_title"] = doc.title
+    if doc.front_matter is not None:
+        extra_keys[_DIGEST_FRONT_MATTER] = dict(doc.front_matter)
+    if doc.extra:
+        extra_keys[_DIGEST_EXTRA] = list(doc.extra)
+    for paper in doc.papers:
+        single = doc.model_copy(update={"papers": [paper], "front_matter": None, "extra": []})
+        converted = render(single, "review").split("\n")  # sections and fallbacks, review-shaped
+        end = _frontmatter.find(converted)
+        body = converted[end + 1 :] if end is not None else converted
+        post_paper = parse("\n".join(converted), "review").papers[0]
+        post_paper.tags = [_CATEGORY, *post_paper.tags]
+        text = "\n".join([*_front_matter_lines(post_paper, doc.date, extra_keys), *body])
+        posts.append(parse(text, "review"))
+    return posts
+
+
+def join(docs: list[Digest]) -> Digest:
+    """One digest of the papers of review posts of one date, in rank order.
+
+    The result's layout is 'review' (its papers are review-shaped): render it
+    with ``to=`` another layout. DigestError when the posts' dates differ.
+    """
+    if not docs:
+        raise DigestError("nothing to join: expected at least one review post")
+    dates = {d.date for d in docs}
+    if len(dates) > 1:
+        shown = ", ".join(sorted(str(d) for d in dates))
+        raise DigestError(f"posts of different dates cannot be joined into one digest: {shown}")
+    papers: list[Paper] = []
+    for post in docs:
+        if post.layout != "review" or len(post.papers) != 1:
+            raise DigestError(
+                f"expected review posts of one paper each, got a {post.layout} of {len(post.papers)}"
+            )
+        paper = post.papers[0].model_copy(deep=True)
+        categories = (post.front_matter or {}).get("categories")
+        if isinstance(categories, list) and _CATEGORY in categories and paper.tags[:1] == [_CATEGORY]:
+            paper.tags = paper.tags[1:]
+        papers.append(paper)
+    order = sorted(range(len(papers)), key=lambda i: (papers[i].rank is None, papers[i].rank or 0, i))
+    first = docs[0]
+    front_matter = (first.front_matter or {}).get(_DIGEST_FRONT_MATTER)
+    extra = (first.front_matter or {}).get(_DIGEST_EXTRA)
+    return Digest(
+        layout="review",
+        date=first.date,
+        title=first.title,
+        front_matter=front_matter if isinstance(front_matter, dict) else None,
+        extra=[str(line) for line in extra] if isinstance(extra, list) else [],
+        papers=[papers[i] for i in order],
+    )
