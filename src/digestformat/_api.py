@@ -5,12 +5,18 @@ from __future__ import annotations
 from . import _text
 from ._detect import detect_lines
 from .errors import DigestError
+from .feeds import atom as _atom
 from .feeds import json as _json
+from .feeds import jsonfeed as _jsonfeed
+from .feeds import rss as _rss
 from .layouts import LAYOUTS
 from .layouts._engine import _Reader, write
 from .model import Digest
 
-FORMATS: tuple[str, ...] = (*LAYOUTS, "json")
+_READERS = {"json": _json.read, "rss": _rss.read, "atom": _atom.read, "jsonfeed": _jsonfeed.read}
+_WRITERS = {"json": _json.write, "rss": _rss.write, "atom": _atom.write, "jsonfeed": _jsonfeed.write}
+
+FORMATS: tuple[str, ...] = (*LAYOUTS, *_READERS)
 """Every name ``render(to=...)`` and ``parse(layout=...)`` accept."""
 
 
@@ -27,8 +33,15 @@ def detect(text: str | bytes) -> str:
     Raises DigestError when it is in no known layout.
     """
     decoded = _text.decode(text)
-    if decoded.lstrip("\ufeff \t\r\n").startswith("{"):
-        return "json"
+    head = decoded.lstrip("\ufeff \t\r\n")
+    if head.startswith("{"):
+        return "jsonfeed" if '"https://jsonfeed.org/version/' in head[:4096] else "json"
+    if head.startswith("<"):
+        root = head[:4096]
+        if "<rss" in root:
+            return "rss"
+        if "<feed" in root:
+            return "atom"
     return detect_lines(_source(decoded).lines)
 
 
@@ -40,8 +53,9 @@ def parse(text: str | bytes, layout: str | None = None, *, strict: bool = False)
     """
     if layout is None:
         layout = detect(text)
-    if layout == "json":
-        return _json.read(_text.decode(text), strict=strict)
+    reader = _READERS.get(layout)
+    if reader is not None:
+        return reader(_text.decode(text), strict=strict)
     spec = LAYOUTS.get(layout)
     if spec is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
@@ -52,8 +66,9 @@ def parse(text: str | bytes, layout: str | None = None, *, strict: bool = False)
 def render(doc: Digest, to: str | None = None) -> str:
     """Write *doc* as text in format *to* (default: the layout it was read from)."""
     target = doc.layout if to is None else to
-    if target == "json":
-        return _json.write(doc)
+    writer = _WRITERS.get(target)
+    if writer is not None:
+        return writer(doc)
     spec = LAYOUTS.get(target)
     if spec is None:
         raise DigestError(f"unknown format {target!r}: expected one of {', '.join(FORMATS)}")

@@ -14,12 +14,12 @@ front matter (``digest_front_matter``) and its stray lines (``digest_extra``).
 from __future__ import annotations
 
 import json
-import unicodedata
 
 from pydantic import JsonValue
 
 from . import _frontmatter
 from ._api import parse, render
+from ._slug import slug
 from .errors import DigestError
 from .model import Digest, Paper
 
@@ -28,30 +28,6 @@ __all__ = ["join", "slug", "split"]
 _CATEGORY = "Review"
 _DIGEST_FRONT_MATTER = "digest_front_matter"
 _DIGEST_EXTRA = "digest_extra"
-_MAX_SLUG = 120
-
-
-def slug(title: str) -> str:
-    """The permalink slug of a title, as the real posts spell it.
-
-    Letters and digits are kept (Unicode included), runs of blanks become one
-    '-', every other character is dropped; the result holds no path separator,
-    no dot, and is at most 120 characters. An empty result becomes 'untitled'.
-    """
-    out: list[str] = []
-    pending_dash = False
-    for ch in unicodedata.normalize("NFC", title):
-        if ch.isalnum() or ch == "-":
-            if pending_dash and out and out[-1] != "-":
-                out.append("-")
-            pending_dash = False
-            out.append(ch)
-        elif ch.isspace() or ch in "_/":
-            pending_dash = True
-    text = "".join(out).strip("-")
-    while "--" in text:
-        text = text.replace("--", "-")
-    return text[:_MAX_SLUG].rstrip("-") or "untitled"
 
 
 def _quoted(text: str) -> str:

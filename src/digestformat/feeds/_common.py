@@ -1,0 +1,279 @@
+"""What the feeds share: the project's XML namespace, a model <-> XML codec, HTML, dates, ids.
+
+The codec writes a pydantic model as elements of the ``df`` namespace, one per
+field (lists as ``df:item`` children, string maps as ``df:entry key=…``), so
+that a feed carries every field of the Digest in readable XML and the reader
+rebuilds it exactly. Front matter and trivia (free-form JSON values) travel as
+JSON text in an element marked ``df:t="json"``; so does any string XML 1.0
+cannot hold (control characters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import json
+from typing import Any
+
+from lxml import etree
+from markdown_it import MarkdownIt
+from pydantic import BaseModel
+
+from .._slug import slug
+from ..errors import DigestError
+from ..model import Digest, Paper
+
+NS = "https://github.com/digestformat/digestformat/ns/1"
+"""The namespace of the project's own elements (an identifier, never fetched)."""
+DF = f"{{{NS}}}"
+KST = dt.timezone(dt.timedelta(hours=9))
+HF_PAPERS = "https://huggingface.co/papers"
+
+_MD = MarkdownIt("commonmark", {"html": False})  # raw HTML in Markdown is shown, never passed through
+_T = DF + "t"
+
+
+# ---------------------------------------------------------------- model <-> XML
+
+
+def _xml_safe(text: str) -> bool:
+    for ch in text:
+        code = ord(ch)
+        if code < 0x20 and ch not in "\t\n\r":
+            return False
+        if code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+            return False
+    return True
+
+
+def _put(parent: etree._Element, name: str, value: Any) -> None:
+    if value is None:
+        return
+    el = etree.SubElement(parent, DF + name)
+    _fill(el, value)
+
+
+def _fill(el: etree._Element, value: Any) -> None:
+    if isinstance(value, BaseModel):
+        data = value.model_dump(mode="json")
+        for field in type(value).model_fields:
+            if field in {"trivia", "front_matter"}:
+                _put_json(el, field, data.get(field))
+            elif field in data:
+                _put(el, field, getattr(value, field))
+    elif isinstance(value, list):
+        el.set(_T, "list")
+        for item in value:
+            child = etree.SubElement(el, DF + "item")
+            _fill(child, item)
+    elif isinstance(value, dict):
+        el.set(_T, "map")
+        for key, item in value.items():
+            child = etree.SubElement(el, DF + "entry", key=str(key))
+            _fill(child, item)
+    elif isinstance(value, bool):
+        el.text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        el.text = str(value)
+    else:
+        text = str(value)
+        if _xml_safe(text):
+            el.text = text
+        else:
+            el.set(_T, "json")
+            el.text = json.dumps(text)
+
+
+def _put_json(parent: etree._Element, name: str, value: Any) -> None:
+    if value is None:
+        return
+    el = etree.SubElement(parent, DF + name)
+    el.set(_T, "json")
+    el.text = json.dumps(value, ensure_ascii=True)
+
+
+def to_element(tag: str, model: BaseModel, skip: frozenset[str] = frozenset()) -> etree._Element:
+    """*model* as a ``df:TAG`` element, leaving out the fields in *skip*."""
+    el = etree.Element(DF + tag, nsmap={"df": NS})
+    data = model.model_dump(mode="json")
+    for field in type(model).model_fields:
+        if field in skip:
+            continue
+        if field in ("trivia", "front_matter"):
+            _put_json(el, field, data.get(field))
+        else:
+            _put(el, field, getattr(model, field))
+    return el
+
+
+def _read(el: etree._Element) -> Any:
+    kind = el.get(_T)
+    if kind == "json":
+        return json.loads(el.text or "null")
+    if kind == "list":
+        return [_read(child) for child in el if child.tag == DF + "item"]
+    if kind == "map":
+        return {child.get("key", ""): _read(child) for child in el if child.tag == DF + "entry"}
+    fields: dict[str, Any] = {}
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str) and tag.startswith(DF):
+            fields[tag[len(DF) :]] = _read(child)
+    return fields if fields else el.text or ""
+
+
+def from_element(el: etree._Element) -> dict[str, Any]:
+    """The field values of a ``df:`` element, for pydantic to validate."""
+    value = _read(el)
+    if not isinstance(value, dict):
+        raise DigestError(f"df:{local_name(el)}: expected the fields of a digest element")
+    return value
+
+
+# ---------------------------------------------------------------- safe XML in
+
+
+def parse_xml(data: str | bytes, what: str) -> etree._Element:
+    """Parse feed XML with entities, DTDs and the network off; refuse DOCTYPEs outright."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if raw[:2] == b"\x1f\x8b":
+        raise DigestError(
+            f"{what}: this is gzip-compressed data: expected XML text (decompress it first)", 1, 1
+        )
+    head = raw.upper()
+    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+        at = head.find(marker)
+        if at >= 0:
+            line = raw.count(b"\n", 0, at) + 1
+            column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+            raise DigestError(
+                f"{what} holds a {marker[2:].decode().upper()} declaration: refused "
+                "(entities are never expanded); expected a plain feed",
+                line,
+                column,
+            )
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+    )
+    try:
+        root = etree.fromstring(raw, parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (1, 1)
+        raise DigestError(f"{what} is not well-formed XML: {exc.msg}", line, column + 1) from None
+    return root
+
+
+def xml_text(root: etree._Element) -> str:
+    return str(etree.tostring(root, encoding="unicode", pretty_print=True))
+
+
+def local_name(el: etree._Element) -> str:
+    return str(etree.QName(el).localname)
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    """A child element with optional text and attributes."""
+    el = etree.SubElement(parent, tag, attrib=attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+# ---------------------------------------------------------------- HTML and text
+
+
+def html(markdown: str) -> str:
+    """Markdown to HTML; raw HTML in the Markdown is escaped, not passed through."""
+    return str(_MD.render(markdown))
+
+
+def plain(markdown_inline: str) -> str:
+    """The text of an inline Markdown span (a title), without markup."""
+    out: list[str] = []
+    for token in _MD.parseInline(markdown_inline):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                out.append(str(child.content))
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+    return "".join(out)
+
+
+def summary_html(paper: Paper) -> str:
+    """A short summary: the first summary-like section, else the first section, else the title."""
+    for kinds in (("one_line_summary", "summary"), None):
+        for section in paper.sections:
+            if kinds is None or section.kind in kinds:
+                first = section.body.split("\n\n", 1)[0]
+                return html(first)
+    return html(paper.title)
+
+
+def content_html(paper: Paper) -> str:
+    """Every section as HTML, each under its heading."""
+    parts: list[str] = []
+    for section in paper.sections:
+        if section.heading is not None:
+            parts.append(f"<h3>{html_escape(section.heading)}</h3>\n")
+        parts.append(html(section.body))
+    return "".join(parts)
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+# ---------------------------------------------------------------- dates, links, ids
+
+
+def moment(doc: Digest) -> dt.datetime:
+    """The digest's date at midnight KST (the archives' zone when none is given)."""
+    if doc.date is None:
+        return dt.datetime(1970, 1, 1, tzinfo=KST)
+    return dt.datetime.fromisoformat(doc.date).replace(tzinfo=KST)
+
+
+def rfc822(when: dt.datetime) -> str:
+    return email.utils.format_datetime(when)
+
+
+def rfc3339(when: dt.datetime) -> str:
+    return when.isoformat()
+
+
+def site_link(doc: Digest) -> str:
+    """The page the digest is about: its front matter's url, else Hugging Face's Daily Papers of its date."""
+    fm = doc.front_matter or {}
+    for key in ("url", "link"):
+        value = fm.get(key)
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return value
+    return f"{HF_PAPERS}/date/{doc.date}" if doc.date else HF_PAPERS
+
+
+def feed_url(doc: Digest) -> str | None:
+    value = (doc.front_matter or {}).get("feed_url")
+    return value if isinstance(value, str) and value.startswith(("http://", "https://")) else None
+
+
+def channel_title(doc: Digest) -> str:
+    if doc.title:
+        return plain(doc.title) if not doc.date or doc.date in doc.title else f"{doc.date} {plain(doc.title)}"
+    return f"Daily Papers {doc.date}" if doc.date else "Daily Papers"
+
+
+def paper_link(paper: Paper) -> str | None:
+    if paper.url:
+        return paper.url
+    if paper.arxiv_id:
+        return f"https://arxiv.org/abs/{paper.arxiv_id}"
+    return next(iter(paper.links.values()), None)
+
+
+def guid(doc: Digest, paper: Paper) -> tuple[str, bool]:
+    """A stable id: the arXiv abs URL where known (a permalink), else a digest-derived URN."""
+    if paper.arxiv_id:
+        return f"https://arxiv.org/abs/{paper.arxiv_id}", True
+    digest = hashlib.sha256(f"{doc.date}\0{paper.rank}\0{paper.title}\0{paper.url}".encode()).hexdigest()[:16]
+    return f"urn:digestformat:{doc.date or 'undated'}:{slug(paper.title)[:40]}:{digest}", False

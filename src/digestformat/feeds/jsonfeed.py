@@ -1,0 +1,87 @@
+"""JSON Feed 1.1: one item per paper, the whole model in '_digestformat' extension objects."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import DigestError
+from ..model import Digest
+from . import _common as c
+
+__all__ = ["VERSION", "read", "write"]
+
+VERSION = "https://jsonfeed.org/version/1.1"
+_EXT = "_digestformat"
+
+
+def write(doc: Digest) -> str:
+    """The digest as a JSON Feed 1.1 document."""
+    when = c.rfc3339(c.moment(doc))
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": c.channel_title(doc),
+        "home_page_url": c.site_link(doc),
+    }
+    self_url = c.feed_url(doc)
+    if self_url is not None:
+        feed["feed_url"] = self_url
+    feed["language"] = "ko"
+    feed[_EXT] = doc.model_dump(mode="json", exclude={"papers", "warnings"})
+    items: list[dict[str, Any]] = []
+    for paper in doc.papers:
+        item: dict[str, Any] = {"id": c.guid(doc, paper)[0]}
+        link = c.paper_link(paper)
+        if link is not None:
+            item["url"] = link
+        item["title"] = c.plain(paper.title) or paper.title
+        item["content_html"] = c.content_html(paper)
+        item["summary"] = (
+            c.plain(paper.sections[0].body.split("\n", 1)[0]) if paper.sections else item["title"]
+        )
+        item["date_published"] = when
+        if paper.tags:
+            item["tags"] = list(paper.tags)
+        if paper.authors:
+            item["authors"] = [{"name": name} for name in paper.authors]
+        item[_EXT] = paper.model_dump(mode="json")
+        items.append(item)
+    feed["items"] = items
+    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+def read(text: str | bytes, *, strict: bool = False) -> Digest:
+    """A Digest from a JSON Feed written by :func:`write`."""
+    try:
+        feed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DigestError(f"JSON Feed is not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise DigestError("JSON Feed is nested too deeply", 1, 1) from None
+    if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith(
+        "https://jsonfeed.org/version/"
+    ):
+        raise DigestError(
+            "expected a JSON Feed object with a 'version' of https://jsonfeed.org/version/1.1", 1, 1
+        )
+    data = feed.get(_EXT)
+    if not isinstance(data, dict):
+        raise DigestError(
+            f"JSON Feed carries no '{_EXT}' object: only feeds written by digestformat can be read back", 1, 1
+        )
+    papers: list[Any] = []
+    for index, item in enumerate(feed.get("items") or []):
+        paper = item.get(_EXT) if isinstance(item, dict) else None
+        if not isinstance(paper, dict):
+            raise DigestError(
+                f"JSON Feed items[{index}] carries no '{_EXT}' object: expected one per paper", 1, 1
+            )
+        papers.append(paper)
+    try:
+        return Digest.model_validate({**data, "papers": papers})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+        raise DigestError(f"JSON Feed {_EXT}{path}: {first['msg']}", 1, 1) from None

@@ -1,0 +1,94 @@
+"""RSS 2.0: one channel per digest, one item per paper, the whole model in the df namespace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+from pydantic import ValidationError
+
+from ..errors import DigestError
+from ..model import Digest
+from . import _common as c
+
+__all__ = ["read", "write"]
+
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+ATOM = "http://www.w3.org/2005/Atom"
+_NSMAP = {"content": CONTENT, "dc": DC, "atom": ATOM, "df": c.NS}
+
+
+def write(doc: Digest) -> str:
+    """The digest as an RSS 2.0 document."""
+    rss = etree.Element("rss", version="2.0", nsmap=_NSMAP)
+    channel = c.sub(rss, "channel")
+    when = c.rfc822(c.moment(doc))
+    c.sub(channel, "title", c.channel_title(doc))
+    c.sub(channel, "link", c.site_link(doc))
+    count = len(doc.papers)
+    c.sub(channel, "description", f"{c.channel_title(doc)}: {count} paper{'s' if count != 1 else ''}")
+    c.sub(channel, "language", "ko")
+    c.sub(channel, "lastBuildDate", when)
+    c.sub(channel, "generator", "digestformat")
+    self_url = c.feed_url(doc)
+    if self_url is not None:
+        c.sub(channel, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
+    channel.append(c.to_element("digest", doc, frozenset({"papers", "warnings"})))
+    for paper in doc.papers:
+        item = c.sub(channel, "item")
+        c.sub(item, "title", c.plain(paper.title) or paper.title)
+        link = c.paper_link(paper)
+        if link is not None:
+            c.sub(item, "link", link)
+        ident, permalink = c.guid(doc, paper)
+        c.sub(item, "guid", ident, isPermaLink="true" if permalink else "false")
+        c.sub(item, "pubDate", when)
+        c.sub(item, "description", c.summary_html(paper))
+        c.sub(item, f"{{{CONTENT}}}encoded", c.content_html(paper))
+        for tag in paper.tags:
+            c.sub(item, "category", tag)
+        for author in paper.authors:
+            c.sub(item, f"{{{DC}}}creator", author)
+        item.append(c.to_element("paper", paper))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + c.xml_text(rss)
+
+
+def rebuild(root: etree._Element, items: list[etree._Element], what: str, strict: bool) -> Digest:
+    """A Digest from the df elements of a feed (shared by RSS and Atom)."""
+    digest_el = root.find(f".//{c.DF}digest")
+    if digest_el is None:
+        raise DigestError(
+            f"{what} carries no digestformat data (df:digest): only feeds written by digestformat "
+            "can be read back into a digest",
+            getattr(root, "sourceline", 1) or 1,
+            1,
+        )
+    data: dict[str, Any] = c.from_element(digest_el)
+    papers: list[dict[str, Any]] = []
+    for item in items:
+        paper_el = item.find(f"{c.DF}paper")
+        if paper_el is None:
+            message = "a feed entry without digestformat data (df:paper): expected one per paper"
+            raise DigestError(message, item.sourceline or 1, 1)
+        papers.append(c.from_element(paper_el))
+    data["papers"] = papers
+    try:
+        return Digest.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+        raise DigestError(f"{what} digestformat data {path}: {first['msg']}", 1, 1) from None
+
+
+def read(text: str | bytes, *, strict: bool = False) -> Digest:
+    """A Digest from RSS written by :func:`write`."""
+    root = c.parse_xml(text, "RSS")
+    if root.tag != "rss":
+        raise DigestError(
+            f"expected an <rss> document, found <{c.local_name(root)}>", root.sourceline or 1, 1
+        )
+    channel = root.find("channel")
+    if channel is None:
+        raise DigestError("RSS without a <channel>: expected one", root.sourceline or 1, 1)
+    return rebuild(channel, channel.findall("item"), "RSS", strict)
