@@ -33,6 +33,8 @@ def decode(data: str | bytes) -> str:
         head = data[: exc.start]
         line = head.count(b"\n") + 1
         line_start = head.rfind(b"\n") + 1
+        if line_start == 0 and head.startswith(b"\xef\xbb\xbf"):
+            line_start = 3  # columns count from after the byte order mark, as everywhere else
         column = len(head[line_start:].decode("utf-8", errors="replace")) + 1
         raise DigestError(
             f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}): expected UTF-8 text",

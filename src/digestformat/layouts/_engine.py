@@ -384,7 +384,9 @@ def write_digest_heading(date: str | None, title: str | None) -> str:
 
 
 def _is_paper_heading(text: str) -> bool:
-    """'1. …' or '[Title](url)': a heading that opens a paper."""
+    """'1. …' or '[Title](url)': a heading that opens a paper ('2026.02.16 …' is a date, not a rank)."""
+    if date_span(text):
+        return False
     digits = len(text) - len(text.lstrip("0123456789"))
     if 0 < digits <= 9 and text[digits : digits + 1] == ".":
         return True

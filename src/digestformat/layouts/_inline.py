@@ -120,7 +120,7 @@ def split_emoji(text: str) -> tuple[str, str]:
     if i == 0:
         return "", text
     j = i
-    while j < n and text[j] in " \t":
+    while j < n and text[j].isspace():
         j += 1
     return text[:j], text[j:]
 
