@@ -21,13 +21,13 @@ from . import _frontmatter
 from ._api import parse, render
 from ._slug import slug
 from .errors import DigestError
+from .layouts.review import DIGEST_EXTRA
 from .model import Digest, Paper
 
 __all__ = ["join", "slug", "split"]
 
 _CATEGORY = "Review"
 _DIGEST_FRONT_MATTER = "digest_front_matter"
-_DIGEST_EXTRA = "digest_extra"
 
 
 def _quoted(text: str) -> str:
@@ -87,7 +87,7 @@ def split(doc: Digest) -> list[Digest]:
     if doc.front_matter is not None:
         extra_keys[_DIGEST_FRONT_MATTER] = dict(doc.front_matter)
     if doc.extra:
-        extra_keys[_DIGEST_EXTRA] = list(doc.extra)
+        extra_keys[DIGEST_EXTRA] = list(doc.extra)
     for paper in doc.papers:
         single = doc.model_copy(update={"papers": [paper], "front_matter": None, "extra": []})
         converted = render(single, "review").split("\n")  # sections and fallbacks, review-shaped
@@ -126,12 +126,11 @@ def join(docs: list[Digest]) -> Digest:
     order = sorted(range(len(papers)), key=lambda i: (papers[i].rank is None, papers[i].rank or 0, i))
     first = docs[0]
     front_matter = (first.front_matter or {}).get(_DIGEST_FRONT_MATTER)
-    extra = (first.front_matter or {}).get(_DIGEST_EXTRA)
     return Digest(
         layout="review",
         date=first.date,
         title=first.title,
         front_matter=front_matter if isinstance(front_matter, dict) else None,
-        extra=[str(line) for line in extra] if isinstance(extra, list) else [],
+        extra=list(first.extra),
         papers=[papers[i] for i in order],
     )

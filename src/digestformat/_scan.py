@@ -283,3 +283,12 @@ def scan(lines: list[str], start: int = 0) -> list[ScanLine]:
             in_paragraph = _PLAIN
         out.append(_TEXT)
     return out
+
+
+def leaves_open(lines: list[str]) -> bool:
+    """Do *lines* end inside a code fence or HTML block that a blank line does not close?
+
+    Then whatever follows them (a separator, another section) is swallowed.
+    """
+    probe = scan([*lines, "", "# probe"])
+    return probe[-1].kind is not Kind.HEADING

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import JsonValue, ValidationError
 
 from .. import _frontmatter
-from .._scan import Kind, ScanLine, scan
+from .._scan import Kind, ScanLine, leaves_open, scan
 from .._text import SourceText
 from ..errors import DigestError
 from ..model import (
@@ -344,10 +344,10 @@ class _Reader:
         if kind is None:
             self.warn(k0, f"unknown section heading {words!r}: kept as a section with kind null")
         a = k0 + 1
-        while a < k1 and self.kind(a).kind is Kind.BLANK:
+        while a < k1 and not lines[a].strip(" \t"):
             a += 1
         b = k1
-        while b > a and self.kind(b - 1).kind is Kind.BLANK:
+        while b > a and not lines[b - 1].strip(" \t"):
             b -= 1
         section = Section(
             kind=kind,
@@ -512,6 +512,8 @@ def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bo
         order = _drop_orphan_blanks(template, present)
     extras = list(doc.extra)
     extra_at = 0
+    if layout.paper_level is None:
+        extras = []  # a post has no place before its paper: the layout's front matter holds them
     if extras and "@extra" not in order:
         at = order.index("@papers") if "@papers" in order else len(order)
         order[at:at] = ["@extra"] * len(extras) + [""]
@@ -646,11 +648,33 @@ def _converted(section: Section, source: Layout, mapping: Mapping[str, str], tar
     Only a section headed exactly as its source layout heads that kind is
     converted, so that the way back (the same rule) gives the same section.
     """
+    shift = target.section_level - source.section_level
+    if shift:
+        section = section.model_copy(update={"body": shift_headings(section.body, shift)})
     kind = section.kind
     if kind is None or kind not in mapping or section.heading != source.section_headings[kind][1]:
         return section
     other = mapping[kind]
     return Section(kind=other, heading=target.section_headings[other][1], body=section.body)
+
+
+def shift_headings(body: str, by: int) -> str:
+    """*body* with every ATX heading outside code moved *by* levels (kept where that leaves 1..6).
+
+    Converting between layouts whose sections sit at different levels moves
+    the headings inside section bodies along, so that they stay below the
+    section and the way back moves them home.
+    """
+    if by == 0 or "#" not in body:
+        return body
+    lines = body.split("\n")
+    for index, k in enumerate(scan(lines)):
+        if k.kind is not Kind.HEADING or not 1 <= k.level + by <= 6:
+            continue
+        line = lines[index]
+        at = line.index("#")
+        lines[index] = line[:at] + "#" * (k.level + by) + line[at + k.level :]
+    return "\n".join(lines)
 
 
 def _write_paper(
@@ -695,7 +719,10 @@ def _write_paper(
         at = order.index("@sections") if "@sections" in order else len(order)
         order[at:at] = ["@extra"]
     last_extra = max((i for i, item in enumerate(order) if item == "@extra"), default=-1)
+    swallowed = False  # the last section left a code fence open: nothing after it would be read
     for index, item in enumerate(order):
+        if swallowed:
+            break
         if not item.startswith("@"):
             out.append(item)
             continue
@@ -712,7 +739,11 @@ def _write_paper(
             for section in paper.sections:
                 shown = section if conversion is None else _converted(section, *conversion, layout)
                 _write_section(out, shown, layout, keep)
+            last = paper.sections[-1] if paper.sections else None
+            swallowed = not keep and last is not None and leaves_open(last.body.split("\n"))
         elif name in lines and name in wanted:
+            if name == "separator" and not keep and out and out[-1].strip(" \t"):
+                out.append("")  # '---' under a text line would be a setext underline
             out.append(lines[name])
 
 

@@ -17,6 +17,8 @@ from ._inline import whole_link
 from ._units import ARXIV, AUTHORS, META, NOTICE, RANK, THUMBNAIL, URL, _labelled, links_unit
 
 TITLE_PREFIX = "[논문리뷰] "
+DIGEST_EXTRA = "digest_extra"
+"""The front-matter key of the digest-level lines a post has no place for."""
 
 SECTIONS = MappingProxyType(
     {
@@ -58,7 +60,8 @@ def _strip_prefix(title: str) -> str:
 
 def _tags(front_matter: dict[str, JsonValue]) -> list[str] | None:
     tags = front_matter.get("tags")
-    if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
+    if _is_text_list(tags):
+        assert isinstance(tags, list)
         return [t for t in tags if isinstance(t, str)]
     return None
 
@@ -76,6 +79,10 @@ def read_front_matter(doc: Digest, paper: Paper | None) -> None:
     if tags is not None:
         paper.tags = tags
         del front_matter["tags"]
+    extra = front_matter.get(DIGEST_EXTRA)
+    if isinstance(extra, list) and _is_text_list(extra):
+        doc.extra = [line for line in extra if isinstance(line, str)]
+        del front_matter[DIGEST_EXTRA]
 
 
 def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[str, JsonValue] | None) -> None:
@@ -89,11 +96,18 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
         fields["title"] = prefix + paper.title
     if paper.tags or _tags(source or {}) is not None:
         fields["tags"] = list(paper.tags)
+    if doc.extra:
+        fields[DIGEST_EXTRA] = list(doc.extra)  # a post has no place before its paper
+
+
+def _is_text_list(value: JsonValue) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def moves_key(key: str, value: JsonValue) -> bool:
+    """The front-matter entries read_front_matter moves into fields."""
     return (key == "title" and isinstance(value, str)) or (
-        key == "tags" and isinstance(value, list) and all(isinstance(t, str) for t in value)
+        key in ("tags", DIGEST_EXTRA) and _is_text_list(value)
     )
 
 
