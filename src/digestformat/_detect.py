@@ -39,6 +39,7 @@ _MARKERS: tuple[tuple[str, str, int], ...] = (
     ("**arXiv**:", "tagged", 3),
     ("**태그**:", "tagged", 3),
     ("**저자:**", "review", 3),
+    ("**저자**:", "review", 3),
     ("**링크:**", "review", 3),
     ("**알림:**", "review", 3),
     ("> [Alphaxiv]", "imrad", 3),

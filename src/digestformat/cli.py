@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from ._api import FORMATS, detect, parse, render
+from ._posts import split
+from ._slug import slug
 from .errors import DigestError
 from .model import Digest
 
@@ -25,6 +27,8 @@ EXAMPLES = """\
 examples:
   digestformat convert 2026-02-16.md --to json          Markdown -> JSON on stdout
   digestformat convert digest.json --to tagged -o out.md JSON -> the tagged layout
+  digestformat convert 2026-02-16.md --to review -o _posts/ one review post per paper
+  digestformat convert 2026-02-16.md --to rss           RSS 2.0 (also atom, jsonfeed)
   cat post.md | digestformat convert - --to json         read standard input
   digestformat detect _posts/*.md                        PATH<TAB>layout per file
   digestformat check _posts/*.md                         verify every file round-trips
@@ -35,12 +39,14 @@ exit status: 0 success, 1 bad input (PATH:LINE:COL: message on stderr), 2 bad us
 
 
 class _UsageError(Exception):
-    pass
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(f"{parser.prog}: {message}")
+        self.parser = parser
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{self.prog}: {message}")
+        raise _UsageError(self, message)
 
 
 def _build() -> _Parser:
@@ -101,38 +107,62 @@ def _read(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
+def _name(path: str) -> str:
+    """How messages name an input."""
+    return "<stdin>" if path == "-" else path
+
+
 def _where(path: str, err: DigestError) -> str:
+    name = _name(path)
     if err.line is None:
-        return f"{path}: {err.msg}"
-    return f"{path}:{err.line}:{err.column}: {err.msg}"
+        return f"{name}: {err.msg}"
+    return f"{name}:{err.line}:{err.column}: {err.msg}"
 
 
 def _warn(path: str, doc: Digest) -> None:
     for w in doc.warnings:
-        print(f"{path}:{w.line}:{w.column}: warning: {w.message}", file=sys.stderr)
+        print(f"{_name(path)}:{w.line}:{w.column}: warning: {w.message}", file=sys.stderr)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write *data* to *path* through a temp file in the same folder and os.replace."""
+    """Write *data* to *path* through a temp file in the same folder and os.replace.
+
+    The file gets the mode of the file it replaces, or the umask's default.
+    """
     folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(2, "no such folder to write into", str(path))
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def _into_folder(output: str | None) -> bool:
+    return output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+
+
 def _convert(args: argparse.Namespace) -> int:
-    path = "<stdin>" if args.input == "-" else args.input
-    data = _read(args.input)
+    path = args.input
+    data = _read(path)
     try:
         doc = parse(data, args.source, strict=args.strict)
         _warn(path, doc)
+        if args.to == "review" and _into_folder(args.output):
+            return _write_posts(doc, Path(args.output))
         text = render(doc, args.to)
     except DigestError as err:
         print(_where(path, err), file=sys.stderr)
@@ -146,6 +176,24 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_posts(doc: Digest, folder: Path) -> int:
+    """One review post per paper, as FOLDER/DATE-SLUG.md; a taken name gets -2, -3, ..."""
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    for post in split(doc):
+        paper = post.papers[0]
+        stem = f"{post.date or 'undated'}-{slug(paper.title)}"
+        name = f"{stem}.md"
+        number = 2
+        while name in taken:
+            name = f"{stem}-{number}.md"
+            number += 1
+        taken.add(name)
+        _write_atomic(folder / name, render(post).encode("utf-8"))
+        print(folder / name)
+    return 0
+
+
 def _detect(args: argparse.Namespace) -> int:
     status = 0
     for path in args.inputs:
@@ -155,7 +203,7 @@ def _detect(args: argparse.Namespace) -> int:
             print(_where(path, err), file=sys.stderr)
             status = 1
             continue
-        print(f"{path}\t{layout}")
+        print(f"{_name(path)}\t{layout}")
     return status
 
 
@@ -175,10 +223,11 @@ def _check(args: argparse.Namespace) -> int:
     for path in args.inputs:
         data = _read(path)
         try:
-            doc = parse(data, strict=args.strict)
+            fmt = detect(data)
+            doc = parse(data, fmt, strict=args.strict)
             _warn(path, doc)
-            direct = render(doc).encode("utf-8")
-            via_json = render(parse(render(doc, "json"), "json")).encode("utf-8")
+            direct = render(doc, fmt).encode("utf-8")
+            via_json = render(parse(render(doc, "json"), "json"), fmt).encode("utf-8")
         except DigestError as err:
             print(_where(path, err), file=sys.stderr)
             status = 1
@@ -186,7 +235,9 @@ def _check(args: argparse.Namespace) -> int:
         for how, got in (("rendering", direct), ("rendering through JSON", via_json)):
             if got != data:
                 line, column = _first_difference(data, got)
-                print(f"{path}:{line}:{column}: {how} does not give the same bytes back", file=sys.stderr)
+                print(
+                    f"{_name(path)}:{line}:{column}: {how} does not give the same bytes back", file=sys.stderr
+                )
                 status = 1
                 break
     return status
@@ -206,7 +257,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except _UsageError as err:
-        parser.print_usage(sys.stderr)
+        err.parser.print_usage(sys.stderr)
         print(err, file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help

@@ -13,9 +13,10 @@ BOM, final newline).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import datetime as _dt
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_serializer
 from pydantic_core.core_schema import SerializerFunctionWrapHandler
 
 __all__ = [
@@ -32,6 +33,40 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 """The version of the JSON interface written in ``schema_version``."""
+
+LayoutName = Literal["tagged", "translated", "imrad", "review"]
+"""The Markdown layouts."""
+
+SectionKind = Literal[
+    "one_line_summary",
+    "key_points",
+    "developer_view",
+    "applications",
+    "risks",
+    "abstract_detail",
+    "summary",
+    "abstract_translation",
+    "introduction",
+    "method",
+    "results",
+    "limitations",
+    "conclusion",
+    "research_goal",
+    "methodology",
+    "key_results",
+    "implications",
+]
+"""The one section vocabulary shared by every layout."""
+
+
+def _iso_date(value: str) -> str:
+    if len(value) != 10:
+        raise ValueError("expected an ISO date YYYY-MM-DD")
+    _dt.date.fromisoformat(value)  # raises ValueError naming the problem
+    return value
+
+
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
 
 
 class _Model(BaseModel):
@@ -111,7 +146,7 @@ class Section(_Model):
 
     _not_content = frozenset({"trivia"})
 
-    kind: str | None = Field(
+    kind: SectionKind | None = Field(
         description=(
             "Canonical name from the shared vocabulary (one_line_summary, key_points, "
             "developer_view, applications, risks, abstract_detail, summary, "
@@ -226,8 +261,10 @@ class Digest(_Model):
     _not_content = frozenset({"trivia", "warnings"})
 
     schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this JSON interface.")
-    layout: str = Field(description="The Markdown layout: 'tagged', 'translated', 'imrad' or 'review'.")
-    date: str | None = Field(default=None, description="The digest's date as an ISO date (YYYY-MM-DD).")
+    layout: LayoutName = Field(
+        description="The Markdown layout: 'tagged', 'translated', 'imrad' or 'review'."
+    )
+    date: IsoDate | None = Field(default=None, description="The digest's date as an ISO date (YYYY-MM-DD).")
     title: str | None = Field(
         default=None,
         description=(

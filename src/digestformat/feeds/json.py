@@ -29,7 +29,8 @@ def read(text: str, *, strict: bool = False) -> Digest:
         raise DigestError("JSON is nested too deeply: expected a digest object", 1, 1) from None
     if strict and doc.warnings:
         w = doc.warnings[0]
-        raise DigestError(w.message, w.line, w.column)
+        where = f"its source's line {w.line}, column {w.column}"
+        raise DigestError(f"the JSON records a warning from {where}: {w.message}", 1, 1)
     return doc
 
 

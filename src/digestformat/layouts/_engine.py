@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import JsonValue, ValidationError
 
@@ -26,10 +26,11 @@ from ..model import (
     PaperTrivia,
     ParseWarning,
     Section,
+    SectionKind,
     SectionTrivia,
 )
 from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
-from .vocabulary import equivalent, kind_of
+from .vocabulary import KINDS, equivalent, kind_of
 
 Fields = dict[str, Any]
 
@@ -182,9 +183,11 @@ class _Reader:
                 order.append("@heading")
                 in_extra = False
                 continue
-            if not in_extra and k.kind is not Kind.HTML:
+            if k.kind is Kind.HTML:
+                in_extra = False  # a comment is understood; text after it is reported on its own
+            elif not in_extra:
                 self.warn(i, "text before the first paper that the layout does not define: kept verbatim")
-            in_extra = True
+                in_extra = True
             order.append("@extra")
             extra.append(line)
 
@@ -293,9 +296,11 @@ class _Reader:
                 order.append("@" + name)
                 in_extra = False
                 continue
-            if not in_extra and k.kind is not Kind.HTML:
+            if k.kind is Kind.HTML:
+                in_extra = False  # a comment is understood; text after it is reported on its own
+            elif not in_extra:
                 self.warn(i, "a line the layout does not define: kept verbatim in the paper's 'extra'")
-            in_extra = True
+                in_extra = True
             order.append("@extra")
             fields["extra"].append(line)
         sections: list[Section] = []
@@ -629,20 +634,22 @@ def _unescape_keys(layout: Layout, front_matter: dict[str, JsonValue]) -> None:
         front_matter[plain if key.startswith(_ESCAPE) and _escaped(layout, plain, value) else key] = value
 
 
-def _section_mapping(source: Layout | None, target: Layout) -> dict[str, str]:
+def _section_mapping(source: Layout | None, target: Layout) -> dict[str, SectionKind]:
     """source kind -> target kind, for the source's native kinds the target calls otherwise."""
     if source is None:
         return {}
-    mapping: dict[str, str] = {}
+    mapping: dict[str, SectionKind] = {}
     for kind in source.section_headings:
-        if kind not in target.section_headings:
-            other = equivalent(kind, target.section_headings)
+        if kind not in target.section_headings and kind in KINDS:
+            other = equivalent(cast(SectionKind, kind), target.section_headings)
             if other is not None:
                 mapping[kind] = other
     return mapping
 
 
-def _converted(section: Section, source: Layout, mapping: Mapping[str, str], target: Layout) -> Section:
+def _converted(
+    section: Section, source: Layout, mapping: Mapping[str, SectionKind], target: Layout
+) -> Section:
     """A section of the source's kind, under the target's equivalent kind and heading.
 
     Only a section headed exactly as its source layout heads that kind is
@@ -682,7 +689,7 @@ def _write_paper(
     paper: Paper,
     layout: Layout,
     keep: bool,
-    conversion: tuple[Layout, Mapping[str, str]] | None = None,
+    conversion: tuple[Layout, Mapping[str, SectionKind]] | None = None,
 ) -> None:
     trivia = paper.trivia
     raw = trivia.raw if keep else {}
@@ -736,6 +743,8 @@ def _write_paper(
                     out.append(extras[extra_at])
                     extra_at += 1
         elif name == "sections":
+            if not keep and paper.sections and out and out[-1].strip(" \t"):
+                out.append("")
             for section in paper.sections:
                 shown = section if conversion is None else _converted(section, *conversion, layout)
                 _write_section(out, shown, layout, keep)

@@ -86,7 +86,7 @@ def whole_link(s: str) -> tuple[str, str] | None:
 
 
 def arxiv_id_in(url: str) -> str | None:
-    """The arXiv id in an arxiv.org, alphaxiv.org or huggingface.co/papers URL."""
+    """The arXiv id (version suffix kept) in an arxiv.org or huggingface.co/papers URL."""
     low = url.lower()
     if not any(host in low for host in ("arxiv.org/", "huggingface.co/papers/")):
         return None

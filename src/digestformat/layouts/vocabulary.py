@@ -8,31 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from types import MappingProxyType
+from typing import get_args
+
+from ..model import SectionKind
 
 __all__ = ["EQUIVALENTS", "HEADINGS", "KINDS", "equivalent", "kind_of"]
 
-KINDS: tuple[str, ...] = (
-    "one_line_summary",
-    "key_points",
-    "developer_view",
-    "applications",
-    "risks",
-    "abstract_detail",
-    "summary",
-    "abstract_translation",
-    "introduction",
-    "method",
-    "results",
-    "limitations",
-    "conclusion",
-    "research_goal",
-    "methodology",
-    "key_results",
-    "implications",
-)
+KINDS: tuple[str, ...] = get_args(SectionKind)
 """Every canonical section kind."""
 
-HEADINGS: MappingProxyType[str, str] = MappingProxyType(
+HEADINGS: MappingProxyType[str, SectionKind] = MappingProxyType(
     {
         "한 줄 요약": "one_line_summary",
         "핵심 포인트": "key_points",
@@ -65,12 +50,12 @@ def _key(words: str) -> str:
 _BY_KEY = MappingProxyType({_key(words): kind for words, kind in HEADINGS.items()})
 
 
-def kind_of(words: str) -> str | None:
+def kind_of(words: str) -> SectionKind | None:
     """The kind a heading's words name, or None for a heading no layout lists."""
     return _BY_KEY.get(_key(words.rstrip(":")))
 
 
-EQUIVALENTS: tuple[frozenset[str], ...] = (
+EQUIVALENTS: tuple[frozenset[SectionKind], ...] = (
     frozenset({"one_line_summary", "summary"}),
     frozenset({"abstract_detail", "abstract_translation"}),
     frozenset({"risks", "limitations"}),
@@ -84,7 +69,7 @@ EQUIVALENTS: tuple[frozenset[str], ...] = (
 _CLASS = MappingProxyType({kind: group for group in EQUIVALENTS for kind in group})
 
 
-def equivalent(kind: str, native: Collection[str]) -> str | None:
+def equivalent(kind: SectionKind, native: Collection[str]) -> SectionKind | None:
     """The kind among *native* that is equivalent to *kind*, or None."""
     for other in _CLASS.get(kind, ()):
         if other != kind and other in native:
