@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import _text
 from ._detect import detect_lines
 from .errors import DigestError
@@ -13,7 +15,13 @@ from .layouts import LAYOUTS
 from .layouts._engine import _Reader, write
 from .model import Digest
 
-_READERS = {"json": _json.read, "rss": _rss.read, "atom": _atom.read, "jsonfeed": _jsonfeed.read}
+_Reader = Callable[..., Digest]
+_READERS: dict[str, _Reader] = {
+    "json": _json.read,
+    "rss": _rss.read,
+    "atom": _atom.read,
+    "jsonfeed": _jsonfeed.read,
+}
 _WRITERS = {"json": _json.write, "rss": _rss.write, "atom": _atom.write, "jsonfeed": _jsonfeed.write}
 
 FORMATS: tuple[str, ...] = (*LAYOUTS, *_READERS)
@@ -55,7 +63,7 @@ def parse(text: str | bytes, layout: str | None = None, *, strict: bool = False)
         layout = detect(text)
     reader = _READERS.get(layout)
     if reader is not None:
-        return reader(_text.decode(text), strict=strict)
+        return reader(text if layout in ("rss", "atom") else _text.decode(text), strict=strict)
     spec = LAYOUTS.get(layout)
     if spec is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")

@@ -27,6 +27,8 @@ def decode(data: str | bytes) -> str:
     """Decode UTF-8 strictly. Invalid bytes raise DigestError with their byte offset."""
     if isinstance(data, str):
         return data
+    if data[:2] == b"\x1f\x8b":
+        raise DigestError("this is gzip-compressed data: expected text (decompress it first)", 1, 1, offset=0)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

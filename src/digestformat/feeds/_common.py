@@ -48,9 +48,10 @@ def _xml_safe(text: str) -> bool:
 
 
 def _put(parent: etree._Element, name: str, value: Any) -> None:
-    if value is None:
-        return
     el = etree.SubElement(parent, DF + name)
+    if value is None:
+        el.set(_T, "null")
+        return
     _fill(el, value)
 
 
@@ -60,7 +61,7 @@ def _fill(el: etree._Element, value: Any) -> None:
         for field in type(value).model_fields:
             if field in {"trivia", "front_matter"}:
                 _put_json(el, field, data.get(field))
-            elif field in data:
+            else:
                 _put(el, field, getattr(value, field))
     elif isinstance(value, list):
         el.set(_T, "list")
@@ -109,6 +110,8 @@ def to_element(tag: str, model: BaseModel, skip: frozenset[str] = frozenset()) -
 
 def _read(el: etree._Element) -> Any:
     kind = el.get(_T)
+    if kind == "null":
+        return None
     if kind == "json":
         return json.loads(el.text or "null")
     if kind == "list":
@@ -172,11 +175,21 @@ def local_name(el: etree._Element) -> str:
     return str(etree.QName(el).localname)
 
 
+def shown(text: str) -> str:
+    """*text* for a reader's eyes: characters XML 1.0 cannot hold become U+FFFD.
+
+    Only the human-facing elements use it; the df elements keep the exact text.
+    """
+    if _xml_safe(text):
+        return text
+    return "".join(ch if _xml_safe(ch) else "\ufffd" for ch in text)
+
+
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    """A child element with optional text and attributes."""
-    el = etree.SubElement(parent, tag, attrib=attrs)
+    """A human-facing child element with optional text and attributes."""
+    el = etree.SubElement(parent, tag, attrib={key: shown(value) for key, value in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = shown(text)
     return el
 
 
