@@ -15,8 +15,8 @@ from .layouts import LAYOUTS
 from .layouts._engine import _Reader, write
 from .model import Digest
 
-_Reader = Callable[..., Digest]
-_READERS: dict[str, _Reader] = {
+_FormatReader = Callable[..., Digest]
+_READERS: dict[str, _FormatReader] = {
     "json": _json.read,
     "rss": _rss.read,
     "atom": _atom.read,
