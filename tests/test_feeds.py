@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 
 import digestformat as df
+from digestformat.cli import run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = sorted(FIXTURES.glob("*/valid/*.md"))
@@ -55,7 +56,7 @@ def test_feedparser_reads_feed_cleanly(path: Path, fmt: str) -> None:
     expected_when = _kst_midnight(doc).astimezone(dt.UTC).timetuple()[:6]
     for entry, paper in zip(parsed.entries, doc.papers, strict=True):
         assert entry.title == paper.title  # the samples' titles hold no Markdown markup
-        assert entry.link == paper.url or entry.link == f"https://arxiv.org/abs/{paper.arxiv_id}"
+        assert entry.link in (paper.url, f"https://arxiv.org/abs/{paper.arxiv_id}")
         assert tuple(entry.published_parsed[:6]) == expected_when
         assert [t.term for t in entry.get("tags", [])] == paper.tags
         assert [a.name for a in entry.get("authors", []) if a.get("name")] == paper.authors
@@ -65,7 +66,8 @@ def test_feedparser_reads_feed_cleanly(path: Path, fmt: str) -> None:
 def test_rss_required_elements_and_order() -> None:
     doc = _doc(FIXTURES / "tagged/valid/sample.md")
     root = etree.fromstring(df.render(doc, "rss").encode())
-    assert root.tag == "rss" and root.get("version") == "2.0"
+    assert root.tag == "rss"
+    assert root.get("version") == "2.0"
     channel = root.find("channel")
     assert channel is not None
     for name in ("title", "link", "description", "language", "lastBuildDate"):
@@ -80,7 +82,8 @@ def test_rss_required_elements_and_order() -> None:
         assert tags.index("description") < tags.index(content)
         guid = item.find("guid")
         assert guid is not None
-        assert guid.text == f"https://arxiv.org/abs/{paper.arxiv_id}" and guid.get("isPermaLink") == "true"
+        assert guid.text == f"https://arxiv.org/abs/{paper.arxiv_id}"
+        assert guid.get("isPermaLink") == "true"
         assert item.findtext("pubDate") == "Mon, 16 Feb 2026 00:00:00 +0900"
         assert [c.text for c in item.findall("category")] == paper.tags
 
@@ -91,9 +94,11 @@ def test_rss_guid_without_arxiv_is_stable_and_not_a_permalink() -> None:
     doc.papers[0].url = None
     first = etree.fromstring(df.render(doc, "rss").encode()).find("channel/item/guid")
     second = etree.fromstring(df.render(doc, "rss").encode()).find("channel/item/guid")
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert first.get("isPermaLink") == "false"
-    assert first.text == second.text and (first.text or "").startswith("urn:digestformat:2026-02-16:")
+    assert first.text == second.text
+    assert (first.text or "").startswith("urn:digestformat:2026-02-16:")
 
 
 def test_atom_required_elements() -> None:
@@ -117,7 +122,9 @@ def test_atom_self_link_when_the_feed_url_is_known() -> None:
     doc.front_matter["feed_url"] = "https://example.org/feed.xml"
     root = etree.fromstring(df.render(doc, "atom").encode())
     links = root.findall("{http://www.w3.org/2005/Atom}link")
-    assert any(link.get("rel") == "self" and link.get("href") == "https://example.org/feed.xml" for link in links)
+    assert any(
+        link.get("rel") == "self" and link.get("href") == "https://example.org/feed.xml" for link in links
+    )
     rss = etree.fromstring(df.render(doc, "rss").encode())
     self_links = rss.findall("channel/{http://www.w3.org/2005/Atom}link")
     assert [link.get("href") for link in self_links] == ["https://example.org/feed.xml"]
@@ -130,12 +137,15 @@ def test_json_feed_follows_the_spec(path: Path) -> None:
     doc = _doc(path)
     feed = json.loads(df.render(doc, "jsonfeed"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
-    assert isinstance(feed["title"], str) and feed["title"]
-    assert isinstance(feed["items"], list) and len(feed["items"]) == len(doc.papers)
+    assert isinstance(feed["title"], str)
+    assert feed["title"]
+    assert isinstance(feed["items"], list)
+    assert len(feed["items"]) == len(doc.papers)
     ids = [item["id"] for item in feed["items"]]
     assert len(set(ids)) == len(ids)
     for item, paper in zip(feed["items"], doc.papers, strict=True):
-        assert isinstance(item["id"], str) and item["id"]
+        assert isinstance(item["id"], str)
+        assert item["id"]
         assert "content_html" in item or "content_text" in item
         assert item.get("tags", []) == paper.tags
         assert [a["name"] for a in item.get("authors", [])] == paper.authors
@@ -169,11 +179,13 @@ def test_markdown_cannot_break_or_inject_into_the_feed(fmt: str) -> None:
     assert back == doc
     if fmt in XML_FEEDS:
         root = etree.fromstring(text.encode())
-        assert not root.findall(".//script") and not root.findall(".//img")
+        assert not root.findall(".//script")
+        assert not root.findall(".//img")
         parsed: Any = feedparser.parse(text)
         assert parsed.bozo == 0
         html = parsed.entries[3].content[0].value
-        assert "<img" not in html and "<script" not in html
+        assert "<img" not in html
+        assert "<script" not in html
         assert "&lt;img" in html
 
 
@@ -203,8 +215,6 @@ def test_doctype_and_entities_are_refused(payload: str, what: str, fmt: str) -> 
 
 
 def test_refusal_names_the_file_in_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from digestformat.cli import run
-
     bad = tmp_path / "evil.xml"
     bad.write_text('<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss/>')
     assert run(["convert", str(bad), "--from", "rss", "--to", "json"]) == 1

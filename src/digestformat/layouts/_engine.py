@@ -542,7 +542,8 @@ def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bo
             if layout.paper_level is None and len(doc.papers) > 1:
                 raise DigestError(
                     f"a {layout.name} post holds one paper, this digest has {len(doc.papers)}: "
-                    "expected a single-paper digest (splitting into posts is not built yet)"
+                    "expected a single-paper digest (split() it, or convert with -o DIR/ "
+                    "for one post per paper)"
                 )
             conversion = (source, _section_mapping(source, layout)) if source and not keep else None
             for paper in doc.papers:
