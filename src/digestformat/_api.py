@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import _text
-from ._detect import detect_lines
+from ._detect import detect_lines, detect_scan
 from .errors import DigestError
 from .feeds import atom as _atom
 from .feeds import json as _json
@@ -35,12 +35,8 @@ def _source(text: str | bytes) -> _text.SourceText:
     return src
 
 
-def detect(text: str | bytes) -> str:
-    """The name of the layout *text* is written in.
-
-    Raises DigestError when it is in no known layout.
-    """
-    decoded = _text.decode(text)
+def _format_of(decoded: str) -> str | None:
+    """'json', 'jsonfeed', 'rss' or 'atom' when the text is one of them, else None."""
     head = decoded.lstrip("\ufeff \t\r\n")
     if head.startswith("{"):
         return "jsonfeed" if '"https://jsonfeed.org/version/' in head[:4096] else "json"
@@ -50,7 +46,16 @@ def detect(text: str | bytes) -> str:
             return "rss"
         if "<feed" in root:
             return "atom"
-    return detect_lines(_source(decoded).lines)
+    return None
+
+
+def detect(text: str | bytes) -> str:
+    """The name of the format *text* is written in (a layout, or json/rss/atom/jsonfeed).
+
+    Raises DigestError when it is in no known format.
+    """
+    decoded = _text.decode(text)
+    return _format_of(decoded) or detect_lines(_source(decoded).lines)
 
 
 def parse(text: str | bytes, layout: str | None = None, *, strict: bool = False) -> Digest:
@@ -59,16 +64,21 @@ def parse(text: str | bytes, layout: str | None = None, *, strict: bool = False)
     *layout* is detected when None. With ``strict=True`` every warning is
     raised as a DigestError instead.
     """
-    if layout is None:
-        layout = detect(text)
+    scanned = None
+    if layout is None or layout in LAYOUTS:
+        decoded = _text.decode(text)
+        if layout is None:
+            layout = _format_of(decoded)
+        if layout is None or layout in LAYOUTS:
+            src = _source(decoded)
+            if layout is None:
+                layout, start, kinds = detect_scan(src.lines)
+                scanned = (start, kinds)
+            return _Reader(LAYOUTS[layout], src, strict, scanned).read()
     reader = _READERS.get(layout)
-    if reader is not None:
-        return reader(text if layout in ("rss", "atom") else _text.decode(text), strict=strict)
-    spec = LAYOUTS.get(layout)
-    if spec is None:
+    if reader is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
-    src = _source(text)
-    return _Reader(spec, src, strict).read()
+    return reader(text if layout in ("rss", "atom") else _text.decode(text), strict=strict)
 
 
 def render(doc: Digest, to: str | None = None) -> str:

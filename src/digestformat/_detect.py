@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import _frontmatter
-from ._scan import Kind, scan
+from ._scan import Kind, ScanLine, scan
 from .errors import DigestError
 from .layouts._engine import _is_paper_heading, read_hint
 from .layouts._inline import split_emoji
@@ -47,7 +47,13 @@ _MARKERS: tuple[tuple[str, str, int], ...] = (
 
 
 def detect_lines(lines: list[str]) -> str:
-    """The layout of a file, told by its structure first and its markers second.
+    """The layout of a file; see :func:`detect_scan`."""
+    return detect_scan(lines)[0]
+
+
+def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
+    """(layout, first line after the front matter, the scan from there), told by the file's
+    structure first and its markers second.
 
     A leading ``<!-- digestformat: NAME -->`` comment (written by conversions
     whose content would otherwise read as another layout) decides outright.
@@ -71,8 +77,8 @@ def detect_lines(lines: list[str]) -> str:
         if k.kind is Kind.BLANK:
             continue
         named = read_hint(lines[start + offset])
-        if named in _ORDER:
-            return named
+        if named is not None and named in _ORDER:
+            return named, start, kinds
         break
     paper_headings = {1: 0, 2: 0}
     for offset, k in enumerate(kinds):
@@ -84,18 +90,18 @@ def detect_lines(lines: list[str]) -> str:
             if kind is not None:
                 for layout in _SECTION_LAYOUTS[kind]:
                     score[layout] += 2
-        elif k.kind is Kind.TEXT:
+        elif k.kind is Kind.TEXT and line[:1] in "*>":  # every marker opens its line
             if line.startswith("**Upvotes**:"):
                 score["translated" if "|" not in line else "tagged"] += 1
             for marker, layout, points in _MARKERS:
                 if marker in line:
                     score[layout] += points
     if paper_headings[1] > paper_headings[2]:
-        return "imrad"
+        return "imrad", start, kinds
     if paper_headings[2]:
-        return "translated" if score["translated"] > score["tagged"] else "tagged"
+        return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds
     if score["review"]:
-        return "review"
+        return "review", start, kinds
     raise DigestError(
         "no known layout: expected paper headings such as '## 1. [Title](url)' "
         "(tagged, translated) or '# 1. [Title](url)' (imrad), or a review post "

@@ -35,8 +35,31 @@ class FrontMatterError(Exception):
         self.column = column
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as text, refuses duplicate keys, bounds aliases."""
+class _Checks:
+    """What both loaders add to PyYAML's safe loading."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+            try:
+                duplicate = key in seen
+            except TypeError:
+                duplicate = False
+            if duplicate:
+                raise yaml.MarkedYAMLError(
+                    "while reading a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
+                )
+            with contextlib.suppress(TypeError):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc, no-any-return]
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        return self.construct_scalar(node)  # type: ignore[attr-defined]
+
+
+class _Loader(_Checks, yaml.SafeLoader):
+    """Pure-Python SafeLoader that also bounds aliases (used when the text has an anchor)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -52,31 +75,20 @@ class _Loader(yaml.SafeLoader):
                 )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-            except TypeError:
-                duplicate = False
-            if duplicate:
-                raise yaml.MarkedYAMLError(
-                    "while reading a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
-                )
-            with contextlib.suppress(TypeError):
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_timestamp(self, node: Any) -> Any:
-        return self.construct_scalar(node)
+_CSafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+class _FastLoader(_Checks, _CSafeLoader):  # type: ignore[valid-type, misc]
+    """libyaml's parser where PyYAML has it: for text without anchors, hence without aliases."""
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _Checks.construct_yaml_timestamp)  # type: ignore[type-var]
 
 
 def find(lines: list[str]) -> int | None:
@@ -107,10 +119,21 @@ def _to_json(value: Any) -> JsonValue:
     return str(value)
 
 
+def _load_any(text: str) -> Any:
+    """libyaml where it can be used; PyYAML's own parser for anchors and for every error,
+    so that results and messages never depend on whether libyaml is installed."""
+    if "&" not in text:
+        try:
+            return _HANDLER.load(text, Loader=_FastLoader)
+        except yaml.YAMLError:
+            pass
+    return _HANDLER.load(text, Loader=_Loader)
+
+
 def load(text: str) -> dict[str, JsonValue]:
     """Read the YAML between the fences. Raises FrontMatterError naming what is wrong."""
     try:
-        data = _HANDLER.load(text, Loader=_Loader)
+        data = _load_any(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

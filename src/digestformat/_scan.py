@@ -191,6 +191,9 @@ def _html_start(rest: str) -> str | None:
     return None  # type 7 (any lone tag) is not told apart: it is kept as text
 
 
+_MAY_OPEN_BLOCK = frozenset(" \t#-*_`~<=+>0123456789")
+"""First characters that can start something other than paragraph text."""
+
 _PLAIN = 1  # a paragraph at the top level: a '---' under it is a setext underline
 _CONTAINER = 2  # a paragraph in a list item or block quote: a '---' under it is a break
 
@@ -234,6 +237,16 @@ def scan(lines: list[str], start: int = 0) -> list[ScanLine]:
             elif html_end in line.lower():
                 html_end = None
             out.append(_HTML)
+            continue
+        if not line or line[0] not in _MAY_OPEN_BLOCK:
+            if not line:
+                in_paragraph = 0
+                out.append(_BLANK)
+                continue
+            # Fast path: a line whose first character opens no block is paragraph text.
+            if not in_paragraph:
+                in_paragraph = _PLAIN
+            out.append(_TEXT)
             continue
         if _is_blank(line):
             in_paragraph = 0

@@ -56,7 +56,13 @@ def split(text: str) -> SourceText:
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
         raise DigestError("NUL byte: expected text, this looks like a binary file", line, column)
-    lines: list[str] = []
+    if "\r" not in text:  # the common case: LF only
+        lines = text.split("\n")
+        final = len(lines) > 1 and lines[-1] == ""
+        if final:
+            lines.pop()
+        return SourceText(lines, bom, "\n", {}, final)
+    lines = []
     endings: list[str] = []
     pos = 0
     for match in _LINE_END.finditer(text):

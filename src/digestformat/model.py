@@ -14,7 +14,7 @@ BOM, final newline).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_serializer
 from pydantic_core.core_schema import SerializerFunctionWrapHandler
@@ -30,6 +30,8 @@ __all__ = [
     "SectionTrivia",
     "Thumbnail",
 ]
+
+_M = TypeVar("_M", bound=BaseModel)
 
 SCHEMA_VERSION = 1
 """The version of the JSON interface written in ``schema_version``."""
@@ -67,6 +69,20 @@ def _iso_date(value: str) -> str:
 
 
 IsoDate = Annotated[str, AfterValidator(_iso_date)]
+
+
+def build(cls: type[_M], values: dict[str, Any]) -> _M:
+    """An instance of *cls* from *values* the readers made, without validation or copying.
+
+    Like ``model_construct`` with every field given, in a third of the time: the
+    parser builds thousands of these per file. *values* must hold every field.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class _Model(BaseModel):

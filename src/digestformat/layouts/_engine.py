@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from pydantic import JsonValue, ValidationError
+from pydantic import JsonValue
 
 from .. import _frontmatter
 from .._scan import Kind, ScanLine, leaves_open, scan
@@ -28,11 +28,26 @@ from ..model import (
     Section,
     SectionKind,
     SectionTrivia,
+    build,
 )
 from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
 from .vocabulary import KINDS, equivalent, kind_of
 
 Fields = dict[str, Any]
+
+_PAPER_DEFAULTS: dict[str, Any] = {
+    "rank": None,
+    "title": "",
+    "url": None,
+    "arxiv_id": None,
+    "upvotes": None,
+    "difficulty": None,
+    "reliability": None,
+    "thumbnail": None,
+    "notice": None,
+}
+"""The paper fields a reader may leave unset (the list and map fields it always sets)."""
+_PAPER_FIELDS = tuple(Paper.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +108,14 @@ class Layout:
 
 
 class _Reader:
-    def __init__(self, layout: Layout, src: SourceText, strict: bool) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        src: SourceText,
+        strict: bool,
+        scanned: tuple[int, list[ScanLine]] | None = None,
+    ) -> None:
+        self.scanned = scanned
         self.layout = layout
         self.lines = src.lines
         self.src = src
@@ -135,7 +157,10 @@ class _Reader:
                     exc.column,
                 )
         self.base = start
-        self.kinds = scan(lines, start)
+        if self.scanned is not None and self.scanned[0] == start:
+            self.kinds = self.scanned[1]  # detection scanned the same lines already
+        else:
+            self.kinds = scan(lines, start)
         n = len(lines)
 
         if layout.paper_level is None:
@@ -314,16 +339,14 @@ class _Reader:
         if "arxiv_id" not in fields:
             fields["arxiv_id"] = derived_arxiv_id(fields.get("url"), fields["links"])
 
-        try:
-            paper = Paper(**fields)
-        except ValidationError as exc:  # pragma: no cover - readers produce valid fields
-            raise DigestError(f"internal: invalid paper fields: {exc}", s + 1, 1) from None
         raw: dict[str, tuple[str, str]] = {}
+        trivia = build(PaperTrivia, {"order": order, "raw": raw})
+        values = {**_PAPER_DEFAULTS, **fields, "trivia": trivia}  # the readers' values are valid
+        paper = build(Paper, {name: values[name] for name in _PAPER_FIELDS})
         for name, line in seen.items():
             canon = self.write_unit(name, paper)
             if canon != line:
                 raw[name] = (canon or "", line)
-        paper.trivia = PaperTrivia(order=order, raw=raw)
         return paper
 
     def match_unit(self, line: str, seen: dict[str, str]) -> str | None:
@@ -354,11 +377,9 @@ class _Reader:
         b = k1
         while b > a and not lines[b - 1].strip(" \t"):
             b -= 1
-        section = Section(
-            kind=kind,
-            heading=words,
-            body="\n".join(lines[a:b]),
-            trivia=SectionTrivia(lead=lines[k0 + 1 : a], after=lines[b:k1]),
+        trivia = build(SectionTrivia, {"lead": lines[k0 + 1 : a], "after": lines[b:k1], "raw": {}})
+        section = build(
+            Section, {"kind": kind, "heading": words, "body": "\n".join(lines[a:b]), "trivia": trivia}
         )
         canon = _section_heading(self.layout, section)
         if canon != lines[k0]:

@@ -6,6 +6,7 @@ Each is a plain function over a string that scans left to right once.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 
@@ -31,6 +32,15 @@ def parse_link(s: str, pos: int = 0) -> tuple[str, str, int] | None:
     n = len(s)
     if pos >= n or s[pos] != "[":
         return None
+    if "\\" not in s and "`" not in s:
+        # Fast path: no escapes, no code spans, no nested brackets or parentheses.
+        close = s.find("]", pos + 1)
+        if close > 0 and s.find("[", pos + 1, close) < 0:
+            if close + 1 >= n or s[close + 1] != "(":
+                return None
+            end = s.find(")", close + 2)
+            if end > 0 and s.find("(", close + 2, end) < 0:
+                return s[pos + 1 : close], s[close + 2 : end], end + 1
     depth = 0
     i = pos
     while i < n:
@@ -111,6 +121,7 @@ def date_span(text: str) -> int:
     return m.end() if m else 0
 
 
+@functools.lru_cache(maxsize=4096)
 def split_emoji(text: str) -> tuple[str, str]:
     """Split a heading into (emoji prefix with its following blanks, words)."""
     i = 0

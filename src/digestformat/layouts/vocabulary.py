@@ -6,6 +6,7 @@ it appears in; each layout then has its own canonical heading per kind.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from types import MappingProxyType
 from typing import get_args
@@ -50,6 +51,7 @@ def _key(words: str) -> str:
 _BY_KEY = MappingProxyType({_key(words): kind for words, kind in HEADINGS.items()})
 
 
+@functools.lru_cache(maxsize=4096)
 def kind_of(words: str) -> SectionKind | None:
     """The kind a heading's words name, or None for a heading no layout lists."""
     return _BY_KEY.get(_key(words.rstrip(":")))
