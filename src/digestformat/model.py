@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_serializer
-from pydantic_core.core_schema import SerializerFunctionWrapHandler
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -105,17 +104,32 @@ class _Model(BaseModel):
 
 
 class _Trivia(_Model):
-    """Base for trivia: serialised without the fields that hold their default."""
+    """Base for trivia. Each field is left out of JSON while it holds its default
+    (``exclude_if``), so the JSON shows only what differs from the canonical form."""
 
-    @model_serializer(mode="wrap")
-    def _drop_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        fields = type(self).model_fields
-        return {
-            key: value
-            for key, value in data.items()
-            if key not in fields or getattr(self, key) != fields[key].get_default(call_default_factory=True)
-        }
+
+def _is_empty(value: object) -> bool:
+    return not value
+
+
+def _is_one_blank(value: object) -> bool:
+    return value == [""]
+
+
+def _is_false(value: object) -> bool:
+    return value is False
+
+
+def _is_true(value: object) -> bool:
+    return value is True
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _is_lf(value: object) -> bool:
+    return value == "\n"
 
 
 Overrides = dict[str, tuple[str, str]]
@@ -145,14 +159,17 @@ class SectionTrivia(_Trivia):
 
     lead: list[str] = Field(
         default_factory=list,
+        exclude_if=_is_empty,
         description="Blank lines between the heading and the body, each as written (spaces kept).",
     )
     after: list[str] = Field(
         default_factory=lambda: [""],
+        exclude_if=_is_one_blank,
         description="Blank lines after the body, each as written.",
     )
     raw: Overrides = Field(
         default_factory=dict,
+        exclude_if=_is_empty,
         description="Raw spellings of lines ('heading') where they differ from the canonical form.",
     )
 
@@ -194,6 +211,7 @@ class PaperTrivia(_Trivia):
 
     order: list[str] | None = Field(
         default=None,
+        exclude_if=_is_none,
         description=(
             "The paper's lines in source order: '@unit' for a line the writer produces "
             "('@heading', '@meta', '@arxiv', '@tags', '@thumbnail', '@link', '@authors', "
@@ -203,6 +221,7 @@ class PaperTrivia(_Trivia):
     )
     raw: Overrides = Field(
         default_factory=dict,
+        exclude_if=_is_empty,
         description="Raw spellings of unit lines where they differ from the canonical form.",
     )
 
@@ -247,19 +266,26 @@ class Paper(_Model):
 class DigestTrivia(_Trivia):
     """How the whole file was spelled."""
 
-    bom: bool = Field(default=False, description="The file began with a UTF-8 byte order mark.")
-    newline: str = Field(default="\n", description="The line ending used by most lines.")
+    bom: bool = Field(
+        default=False, exclude_if=_is_false, description="The file began with a UTF-8 byte order mark."
+    )
+    newline: str = Field(default="\n", exclude_if=_is_lf, description="The line ending used by most lines.")
     newline_exceptions: dict[int, str] = Field(
         default_factory=dict,
+        exclude_if=_is_empty,
         description="0-based line index -> line ending, for lines that end differently.",
     )
-    final_newline: bool = Field(default=True, description="The last line ended with a line ending.")
+    final_newline: bool = Field(
+        default=True, exclude_if=_is_true, description="The last line ended with a line ending."
+    )
     front_matter_raw: list[str] | None = Field(
         default=None,
+        exclude_if=_is_none,
         description="The front-matter block's lines exactly as written, fences included.",
     )
     order: list[str] | None = Field(
         default=None,
+        exclude_if=_is_none,
         description=(
             "The lines before the first paper: '@front_matter', '@heading', '@extra', "
             "'@papers', or a blank line as written. Null means the layout's default."
@@ -267,6 +293,7 @@ class DigestTrivia(_Trivia):
     )
     raw: Overrides = Field(
         default_factory=dict,
+        exclude_if=_is_empty,
         description="Raw spellings of digest-level lines where they differ from the canonical form.",
     )
 
