@@ -46,8 +46,8 @@ def _scalar(text: str) -> str:
 
 
 def _front_matter_lines(paper: Paper, date: str | None, extra_keys: dict[str, JsonValue]) -> list[str]:
-    day = date or "1970-01-01"
-    stamp = f"{day} 00:00:00+0900+0900"
+    stamp = f"{date} 00:00:00+0900+0900" if date else None
+    permalink = f"/ai/review/{date}-{slug(paper.title)}/" if date else f"/ai/review/{slug(paper.title)}/"
     excerpt = f"이 [arXiv]에 게시한 '{paper.title}' 논문에 대한 자세한 리뷰입니다."
     lines = [
         "---",
@@ -59,13 +59,12 @@ def _front_matter_lines(paper: Paper, date: str | None, extra_keys: dict[str, Js
         "tags:",
         *(f"  - {_scalar(tag)}" for tag in paper.tags),
         "",
-        f"permalink: /ai/review/{day}-{slug(paper.title)}/",
+        f"permalink: {permalink}",
         "",
         "toc: true",
         "toc_sticky: true",
         "",
-        f"date: {stamp}",
-        f"last_modified_at: {stamp}",
+        *([f"date: {stamp}", f"last_modified_at: {stamp}"] if stamp else []),
         "published: true",
     ]
     for key, value in extra_keys.items():

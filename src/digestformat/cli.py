@@ -10,14 +10,15 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from ._api import FORMATS, detect, parse, render
+from ._io import write_atomic
 from ._posts import split
 from ._slug import slug
+from .archive import Options, migrate
 from .errors import DigestError
 from .model import Digest
 
@@ -98,6 +99,32 @@ def _build() -> _Parser:
     check.add_argument("--strict", action="store_true", help=strict_help)
 
     sub.add_parser("schema", help="print the JSON Schema of the model", description="Print the JSON Schema.")
+
+    mig = sub.add_parser(
+        "migrate",
+        help="convert a whole archive folder",
+        description="Mirror SRC's tree into DST, converting every digest (.md, .markdown, .json). "
+        "Never writes inside SRC, never replaces a file it did not write (unless --force), "
+        "writes atomically, and records what it wrote in DST/.digestformat-manifest.jsonl.",
+        epilog="examples:\n"
+        "  digestformat migrate _posts --to json --out archive-json\n"
+        "  digestformat migrate daily --to review --split --out _posts\n"
+        "  digestformat migrate _posts --to tagged --join --out daily\n"
+        "  digestformat migrate daily --to rss --out site       one feed of every paper, newest first\n"
+        "  digestformat migrate daily --to imrad --out new --resume   pick up where a run stopped\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mig.add_argument("src", metavar="SRC", help="the archive folder")
+    mig.add_argument("--to", required=True, choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
+    mig.add_argument("--out", required=True, metavar="DST", help="the folder to write into")
+    mig.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: the cores)")
+    mig.add_argument("--split", action="store_true", help="one review post per paper (with --to review)")
+    mig.add_argument("--join", action="store_true", help="one digest per date from review posts")
+    mig.add_argument("--resume", action="store_true", help="skip inputs whose outputs are complete")
+    mig.add_argument("--force", action="store_true", help="replace files migrate did not write")
+    mig.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
+    mig.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    mig.add_argument("--strict", action="store_true", help=strict_help)
     return parser
 
 
@@ -124,33 +151,6 @@ def _warn(path: str, doc: Digest) -> None:
         print(f"{_name(path)}:{w.line}:{w.column}: warning: {w.message}", file=sys.stderr)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write *data* to *path* through a temp file in the same folder and os.replace.
-
-    The file gets the mode of the file it replaces, or the umask's default.
-    """
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(2, "no such folder to write into", str(path))
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _into_folder(output: str | None) -> bool:
     return output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
 
@@ -172,7 +172,7 @@ def _convert(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(out)
         sys.stdout.buffer.flush()
     else:
-        _write_atomic(Path(args.output), out)
+        write_atomic(Path(args.output), out)
     return 0
 
 
@@ -189,7 +189,7 @@ def _write_posts(doc: Digest, folder: Path) -> int:
             name = f"{stem}-{number}.md"
             number += 1
         taken.add(name)
-        _write_atomic(folder / name, render(post).encode("utf-8"))
+        write_atomic(folder / name, render(post).encode("utf-8"))
         print(folder / name)
     return 0
 
@@ -248,7 +248,31 @@ def _schema(_: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"convert": _convert, "detect": _detect, "check": _check, "schema": _schema}
+def _migrate(args: argparse.Namespace) -> int:
+    if args.jobs < 0:
+        raise _UsageError(_build(), "--jobs takes a number of workers, 0 or more")
+    opts = Options(
+        src=Path(args.src),
+        dst=Path(args.out),
+        to=args.to,
+        jobs=args.jobs,
+        split=args.split,
+        join=args.join,
+        resume=args.resume,
+        force=args.force,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        strict=args.strict,
+    )
+    try:
+        summary = migrate(opts)
+    except DigestError as err:
+        print(f"digestformat migrate: {err.msg}", file=sys.stderr)
+        return 2
+    return 1 if summary.failed else 0
+
+
+_COMMANDS = {"convert": _convert, "detect": _detect, "check": _check, "schema": _schema, "migrate": _migrate}
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -264,6 +288,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return _COMMANDS[args.command](args)
+    except _UsageError as err:
+        err.parser.print_usage(sys.stderr)
+        print(err, file=sys.stderr)
+        return 2
     except OSError as err:
         name = err.filename if err.filename is not None else "?"
         print(f"{name}: {err.strerror or err}", file=sys.stderr)

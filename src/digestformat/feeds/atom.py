@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..errors import DigestError
-from ..model import Digest
+from ..model import Digest, Paper
 from . import _common as c
 from .rss import rebuild
 
@@ -33,23 +33,30 @@ def write(doc: Digest) -> str:
     c.sub(author, A + "name", "Hugging Face Daily Papers")
     feed.append(c.to_element("digest", doc, frozenset({"papers", "warnings"})))
     for paper in doc.papers:
-        entry = c.sub(feed, A + "entry")
-        c.sub(entry, A + "title", c.html_escape(c.plain(paper.title) or paper.title), type="html")
-        link = c.paper_link(paper)
-        if link is not None:
-            c.sub(entry, A + "link", href=link, rel="alternate", type="text/html")
-        c.sub(entry, A + "published", when)
-        c.sub(entry, A + "updated", when)
-        c.sub(entry, A + "id", c.guid(doc, paper)[0])
-        c.sub(entry, A + "content", c.content_html(paper), type="html")
-        for name in paper.authors:
-            person = c.sub(entry, A + "author")
-            c.sub(person, A + "name", name)
-        for tag in paper.tags:
-            c.sub(entry, A + "category", term=tag)
-        c.sub(entry, A + "summary", c.summary_html(paper), type="html")
-        entry.append(c.to_element("paper", paper))
+        feed.append(entry(doc, paper))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + c.xml_text(feed)
+
+
+def entry(doc: Digest, paper: Paper) -> etree._Element:
+    """One paper as an Atom <entry>."""
+    when = c.rfc3339(c.moment(doc))
+    el = etree.Element(A + "entry", nsmap={None: ATOM, "df": c.NS})
+    c.sub(el, A + "title", c.html_escape(c.plain(paper.title) or paper.title), type="html")
+    link = c.paper_link(paper)
+    if link is not None:
+        c.sub(el, A + "link", href=link, rel="alternate", type="text/html")
+    c.sub(el, A + "published", when)
+    c.sub(el, A + "updated", when)
+    c.sub(el, A + "id", c.guid(doc, paper)[0])
+    c.sub(el, A + "content", c.content_html(paper), type="html")
+    for name in paper.authors:
+        person = c.sub(el, A + "author")
+        c.sub(person, A + "name", name)
+    for tag in paper.tags:
+        c.sub(el, A + "category", term=tag)
+    c.sub(el, A + "summary", c.summary_html(paper), type="html")
+    el.append(c.to_element("paper", paper))
+    return el
 
 
 def read(text: str | bytes, *, strict: bool = False) -> Digest:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import DigestError
-from ..model import Digest
+from ..model import Digest, Paper
 from . import _common as c
 
 __all__ = ["VERSION", "read", "write"]
@@ -19,7 +19,6 @@ _EXT = "_digestformat"
 
 def write(doc: Digest) -> str:
     """The digest as a JSON Feed 1.1 document."""
-    when = c.rfc3339(c.moment(doc))
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": c.channel_title(doc),
@@ -30,26 +29,28 @@ def write(doc: Digest) -> str:
         feed["feed_url"] = self_url
     feed["language"] = "ko"
     feed[_EXT] = doc.model_dump(mode="json", exclude={"papers", "warnings"})
-    items: list[dict[str, Any]] = []
-    for paper in doc.papers:
-        item: dict[str, Any] = {"id": c.guid(doc, paper)[0]}
-        link = c.paper_link(paper)
-        if link is not None:
-            item["url"] = link
-        item["title"] = c.plain(paper.title) or paper.title
-        item["content_html"] = c.content_html(paper)
-        item["summary"] = (
-            c.plain(paper.sections[0].body.split("\n", 1)[0]) if paper.sections else item["title"]
-        )
-        item["date_published"] = when
-        if paper.tags:
-            item["tags"] = list(paper.tags)
-        if paper.authors:
-            item["authors"] = [{"name": name} for name in paper.authors]
-        item[_EXT] = paper.model_dump(mode="json")
-        items.append(item)
+    items = [item(doc, paper) for paper in doc.papers]
     feed["items"] = items
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+def item(doc: Digest, paper: Paper) -> dict[str, Any]:
+    """One paper as a JSON Feed item."""
+    out: dict[str, Any] = {"id": c.guid(doc, paper)[0]}
+    link = c.paper_link(paper)
+    if link is not None:
+        out["url"] = link
+    out["title"] = c.plain(paper.title) or paper.title
+    out["content_html"] = c.content_html(paper)
+    first_line = paper.sections[0].body.split("\n", 1)[0] if paper.sections else paper.title
+    out["summary"] = c.plain(first_line)
+    out["date_published"] = c.rfc3339(c.moment(doc))
+    if paper.tags:
+        out["tags"] = list(paper.tags)
+    if paper.authors:
+        out["authors"] = [{"name": name} for name in paper.authors]
+    out[_EXT] = paper.model_dump(mode="json")
+    return out
 
 
 def read(text: str | bytes, *, strict: bool = False) -> Digest:

@@ -8,7 +8,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from ..errors import DigestError
-from ..model import Digest
+from ..model import Digest, Paper
 from . import _common as c
 
 __all__ = ["read", "write"]
@@ -36,22 +36,28 @@ def write(doc: Digest) -> str:
         c.sub(channel, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
     channel.append(c.to_element("digest", doc, frozenset({"papers", "warnings"})))
     for paper in doc.papers:
-        item = c.sub(channel, "item")
-        c.sub(item, "title", c.plain(paper.title) or paper.title)
-        link = c.paper_link(paper)
-        if link is not None:
-            c.sub(item, "link", link)
-        ident, permalink = c.guid(doc, paper)
-        c.sub(item, "guid", ident, isPermaLink="true" if permalink else "false")
-        c.sub(item, "pubDate", when)
-        c.sub(item, "description", c.summary_html(paper))
-        c.sub(item, f"{{{CONTENT}}}encoded", c.content_html(paper))
-        for tag in paper.tags:
-            c.sub(item, "category", tag)
-        for author in paper.authors:
-            c.sub(item, f"{{{DC}}}creator", author)
-        item.append(c.to_element("paper", paper))
+        channel.append(item(doc, paper))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + c.xml_text(rss)
+
+
+def item(doc: Digest, paper: Paper) -> etree._Element:
+    """One paper as an RSS <item>."""
+    el = etree.Element("item", nsmap=_NSMAP)
+    c.sub(el, "title", c.plain(paper.title) or paper.title)
+    link = c.paper_link(paper)
+    if link is not None:
+        c.sub(el, "link", link)
+    ident, permalink = c.guid(doc, paper)
+    c.sub(el, "guid", ident, isPermaLink="true" if permalink else "false")
+    c.sub(el, "pubDate", c.rfc822(c.moment(doc)))
+    c.sub(el, "description", c.summary_html(paper))
+    c.sub(el, f"{{{CONTENT}}}encoded", c.content_html(paper))
+    for tag in paper.tags:
+        c.sub(el, "category", tag)
+    for author in paper.authors:
+        c.sub(el, f"{{{DC}}}creator", author)
+    el.append(c.to_element("paper", paper))
+    return el
 
 
 def rebuild(root: etree._Element, items: list[etree._Element], what: str, strict: bool) -> Digest:

@@ -9,6 +9,7 @@ unit from the content and keeping the raw spelling while it still matches.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -124,6 +125,7 @@ class _Reader:
         self.base = 0
         self.kinds: list[ScanLine] = []
         self.fields: Fields = {}
+        self.headings: list[int] = []  # indices of the heading lines, in order
 
     def warn(self, index: int, message: str, column: int = 1) -> None:
         if self.strict:
@@ -162,6 +164,8 @@ class _Reader:
         else:
             self.kinds = scan(lines, start)
         n = len(lines)
+        kinds = self.kinds
+        self.headings = [start + j for j, k in enumerate(kinds) if k.kind is Kind.HEADING]
 
         if layout.paper_level is None:
             # One paper: it starts after the blank lines and the layout hint, if any.
@@ -174,10 +178,8 @@ class _Reader:
         else:
             starts = [
                 i
-                for i in range(start, n)
-                if self.kind(i).kind is Kind.HEADING
-                and self.kind(i).level == layout.paper_level
-                and _is_paper_heading(self.kind(i).text)
+                for i in self.headings
+                if self.kind(i).level == layout.paper_level and _is_paper_heading(self.kind(i).text)
             ]
 
         first = starts[0] if starts else n
@@ -302,10 +304,11 @@ class _Reader:
                         end = j
                         break
 
+        headings = self.headings
         section_starts = [
             i
-            for i in range(h, end)
-            if self.kind(i).kind is Kind.HEADING and self.kind(i).level <= layout.section_level
+            for i in headings[bisect.bisect_left(headings, h) : bisect.bisect_left(headings, end)]
+            if self.kind(i).level <= layout.section_level
         ]
         header_end = section_starts[0] if section_starts else end
         in_extra = False

@@ -1,0 +1,490 @@
+"""Migrate a whole archive: walk, convert in parallel, write atomically, resume.
+
+``migrate(Options)`` mirrors SRC's tree into DST, one output per input (or one
+post per paper with ``split``, one digest per date with ``join``, one feed of
+every paper for rss/atom/jsonfeed). It never writes inside SRC and never
+replaces a file it did not write itself (unless ``force``).
+
+A journal, ``DST/.digestformat-manifest.jsonl``, records each input's hash and
+its outputs: a line *before* the outputs are written (so a killed run's files
+are known to be ours) and a line after. ``resume`` skips inputs whose recorded
+hash and outputs are unchanged. At the end of a run the journal is rewritten
+to one line per input, in path order.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from tqdm import tqdm
+
+from ._api import parse, render
+from ._io import contained, write_atomic
+from ._posts import join, split
+from ._slug import slug
+from .errors import DigestError
+from .feeds.archive import write_archive_feed
+from .layouts import LAYOUTS
+from .model import Digest
+
+__all__ = ["MANIFEST", "Options", "Summary", "migrate"]
+
+MANIFEST = ".digestformat-manifest.jsonl"
+INPUT_SUFFIXES = (".md", ".markdown", ".json")
+FEED_NAMES = {"rss": "feed.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}
+_SUFFIX = {"json": ".json"}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What ``digestformat migrate`` was asked to do."""
+
+    src: Path
+    dst: Path
+    to: str
+    jobs: int = 0  # 0: the number of cores
+    split: bool = False
+    join: bool = False
+    resume: bool = False
+    force: bool = False
+    dry_run: bool = False
+    quiet: bool = False
+    strict: bool = False
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a run did."""
+
+    converted: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"converted {self.converted}, skipped {self.skipped}, failed {self.failed} "
+            f"in {self.seconds:.2f} s"
+        )
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _where(rel: str, err: DigestError) -> str:
+    if err.line is None:
+        return f"{rel}: {err.msg}"
+    return f"{rel}:{err.line}:{err.column}: {err.msg}"
+
+
+# ------------------------------------------------------------------ the plan
+
+
+def _inputs(src: Path) -> list[str]:
+    """Input files below *src*, as sorted POSIX paths relative to it (hidden ones left out)."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith(INPUT_SUFFIXES):
+                continue
+            found.append((base / name).relative_to(src).as_posix())
+    return found
+
+
+def _mirror_name(rel: str, to: str) -> str:
+    stem = rel.rsplit(".", 1)[0]
+    return stem + _SUFFIX.get(to, ".md")
+
+
+def _check_folders(opts: Options) -> None:
+    src = opts.src.resolve()
+    dst = opts.dst.resolve()
+    if not src.is_dir():
+        raise DigestError(f"{opts.src}: not a folder: expected the archive's folder")
+    if dst == src or dst.is_relative_to(src):
+        raise DigestError(f"{opts.dst}: inside the source folder {opts.src}: migrate never writes there")
+    if src.is_relative_to(dst):
+        raise DigestError(f"{opts.dst}: holds the source folder {opts.src}: choose a folder beside it")
+    if opts.split and opts.to != "review":
+        raise DigestError("--split writes review posts: use it with --to review")
+    if opts.join and (opts.to not in LAYOUTS or opts.to == "review"):
+        raise DigestError("--join writes one digest per date: use it with --to tagged, translated or imrad")
+    if opts.split and opts.join:
+        raise DigestError("--split and --join pull in opposite directions: choose one")
+
+
+# ------------------------------------------------------------------ the journal
+
+
+@dataclass(slots=True)
+class _Journal:
+    path: Path
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    latest: dict[str, dict[str, Any]] = field(default_factory=dict)
+    owned: dict[str, str] = field(default_factory=dict)  # output path -> the input that wrote it
+
+    @classmethod
+    def load(cls, dst: Path) -> _Journal:
+        journal = cls(dst / MANIFEST)
+        try:
+            text = journal.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return journal
+        for line in text.split("\n"):
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # an empty line, or the torn last line of a killed run
+            if not isinstance(entry, dict) or not isinstance(entry.get("input"), str):
+                continue
+            for out in entry.get("outputs", []):
+                if isinstance(out, dict) and isinstance(out.get("path"), str):
+                    journal.owned[out["path"]] = entry["input"]
+            journal.latest[entry["input"]] = entry
+            if entry.get("state") == "done":
+                journal.done[entry["input"]] = entry
+        return journal
+
+    def compact(self) -> None:
+        """One line per input (its latest), in path order: the same after a resumed run as after one run."""
+        entries = self.latest
+        lines = [json.dumps(entries[key], ensure_ascii=False, sort_keys=True) for key in sorted(entries)]
+        write_atomic(self.path, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+
+
+def _append(path: Path, entry: dict[str, Any]) -> None:
+    """One journal line; O_APPEND makes each line one write, whole, whatever the other processes do."""
+    line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ one input (runs in a worker)
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    rel: str
+    out: str  # the mirrored output name (mirror mode)
+
+
+@dataclass(slots=True)
+class _Result:
+    rel: str
+    status: str  # "converted", "skipped", "failed"
+    message: str = ""
+    outputs: list[str] = field(default_factory=list)
+    date: str | None = None
+    payload: str = ""  # join and feed passes carry text back
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(opts: Options, journal: _Journal) -> None:
+    _STATE["opts"] = opts
+    _STATE["journal"] = journal
+
+
+def _outputs_for(task: _Task, data: bytes, opts: Options) -> list[tuple[str, bytes]]:
+    doc = parse(data, strict=opts.strict)
+    if opts.split:
+        folder = task.rel.rsplit("/", 1)[0] + "/" if "/" in task.rel else ""
+        names: list[tuple[str, bytes]] = []
+        used: set[str] = set()
+        for post in split(doc):
+            stem = f"{folder}{post.date or 'undated'}-{slug(post.papers[0].title)}"
+            name, number = f"{stem}.md", 2
+            while name in used:
+                name, number = f"{stem}-{number}.md", number + 1
+            used.add(name)
+            names.append((name, render(post).encode("utf-8")))
+        return names
+    return [(task.out, render(doc, opts.to).encode("utf-8"))]
+
+
+def _convert_one(task: _Task) -> _Result:
+    opts: Options = _STATE["opts"]
+    journal: _Journal = _STATE["journal"]
+    try:
+        data = (opts.src / task.rel).read_bytes()
+    except OSError as exc:
+        return _Result(task.rel, "failed", f"{task.rel}: cannot read: {exc.strerror}")
+    digest = _sha(data)
+    if opts.resume:
+        entry = journal.done.get(task.rel)
+        if entry is not None and entry.get("sha") == digest and _outputs_intact(opts.dst, entry):
+            return _Result(task.rel, "skipped", outputs=[o["path"] for o in entry["outputs"]])
+    try:
+        outputs = _outputs_for(task, data, opts)
+    except DigestError as err:
+        return _Result(task.rel, "failed", _where(task.rel, err))
+    try:
+        targets = [(contained(opts.dst, name), name, blob) for name, blob in outputs]
+    except ValueError as exc:
+        return _Result(task.rel, "failed", f"{task.rel}: unsafe output name: {exc}")
+    for target, name, _ in targets:
+        owner = journal.owned.get(name)
+        if target.exists() and owner is None and not opts.force:
+            owner = _Journal.load(opts.dst).owned.get(name)  # written by another input of this run?
+            if owner is not None and owner != task.rel:
+                message = f"{task.rel}: {name} is also the output of {owner}: two inputs, one output"
+                return _Result(task.rel, "failed", message)
+        if target.exists() and owner is None and not opts.force:
+            return _Result(
+                task.rel,
+                "failed",
+                f"{task.rel}: {name} exists and migrate did not write it: use --force to replace it",
+            )
+        if owner is not None and owner != task.rel:
+            return _Result(
+                task.rel, "failed", f"{task.rel}: {name} was written for {owner}: two inputs, one output"
+            )
+    names = [name for _, name, _ in targets]
+    if opts.dry_run:
+        return _Result(task.rel, "converted", outputs=names)
+    entry = {"input": task.rel, "sha": digest, "outputs": [{"path": n} for n in names], "state": "begin"}
+    _append(opts.dst / MANIFEST, entry)
+    written = []
+    for target, name, blob in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if not target.exists():
+                # Claim the name: of two inputs of this run that want it, only one gets it.
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            owner = _Journal.load(opts.dst).owned.get(name, "another input")
+            message = f"{task.rel}: {name} is also the output of {owner}: two inputs, one output"
+            return _Result(task.rel, "failed", message)
+        try:
+            write_atomic(target, blob)
+        except OSError as exc:
+            return _Result(task.rel, "failed", f"{task.rel}: cannot write {name}: {exc.strerror or exc}")
+        written.append({"path": name, "sha": _sha(blob)})
+    _append(opts.dst / MANIFEST, {"input": task.rel, "sha": digest, "outputs": written, "state": "done"})
+    return _Result(task.rel, "converted", outputs=names)
+
+
+def _outputs_intact(dst: Path, entry: dict[str, Any]) -> bool:
+    for out in entry.get("outputs", []):
+        try:
+            if _sha((dst / out["path"]).read_bytes()) != out.get("sha"):
+                return False
+        except (OSError, KeyError, TypeError):
+            return False
+    return True
+
+
+def _read_one(task: _Task) -> _Result:
+    """Parse only: the date and the JSON of an input (for --join and feeds)."""
+    opts: Options = _STATE["opts"]
+    try:
+        doc = parse((opts.src / task.rel).read_bytes(), strict=opts.strict)
+    except DigestError as err:
+        return _Result(task.rel, "failed", _where(task.rel, err))
+    except OSError as exc:
+        return _Result(task.rel, "failed", f"{task.rel}: cannot read: {exc.strerror}")
+    return _Result(task.rel, "converted", date=doc.date, payload=render(doc, "json") if opts.join else "")
+
+
+# ------------------------------------------------------------------ running
+
+
+def _pool_map(
+    fn: Callable[[_Task], _Result], tasks: list[_Task], opts: Options, journal: _Journal
+) -> Iterator[_Result]:
+    """Results in task order; at most a few chunks in flight, so memory stays flat."""
+    jobs = opts.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) <= 1:
+        _init(opts, journal)
+        yield from map(fn, tasks)
+        return
+    chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
+    batches = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
+    with cf.ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(opts, journal)) as pool:
+        pending: list[cf.Future[list[_Result]]] = []
+        feed = iter(batches)
+        for batch in feed:
+            pending.append(pool.submit(_run_batch, fn, batch))
+            if len(pending) >= jobs * 3:
+                break
+        while pending:
+            results = pending.pop(0).result()
+            nxt = next(feed, None)
+            if nxt is not None:
+                pending.append(pool.submit(_run_batch, fn, nxt))
+            yield from results
+
+
+def _run_batch(fn: Callable[[_Task], _Result], batch: list[_Task]) -> list[_Result]:
+    return [fn(task) for task in batch]
+
+
+def _progress(total: int, opts: Options, stream: TextIO) -> Any:
+    if opts.quiet or not stream.isatty():
+        return None
+    return tqdm(total=total, unit="file", file=stream, dynamic_ncols=True)
+
+
+def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = None) -> Summary:
+    """Run a migration; messages go to *err* (default stderr), dry-run plans to *out*."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    started = time.perf_counter()
+    _check_folders(opts)
+    rels = _inputs(opts.src)
+    if not opts.dry_run:
+        opts.dst.mkdir(parents=True, exist_ok=True)
+    journal = _Journal.load(opts.dst)
+    summary = Summary()
+    bar = _progress(len(rels), opts, err)
+
+    def report(result: _Result) -> None:
+        if result.status == "failed":
+            summary.failed += 1
+            summary.errors.append(result.message)
+            print(result.message, file=err)
+        elif result.status == "skipped":
+            summary.skipped += 1
+        else:
+            summary.converted += 1
+            summary.written.extend(result.outputs)
+            if opts.dry_run:
+                for name in result.outputs:
+                    print(f"would write {opts.dst / name}", file=out)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        if opts.to in FEED_NAMES:
+            _feed(opts, rels, journal, summary, report)
+        elif opts.join:
+            _join(opts, rels, journal, summary, report)
+        else:
+            tasks = _mirror_tasks(rels, opts.to)
+            for result in _pool_map(_convert_one, tasks, opts, journal):
+                report(result)
+        if not opts.dry_run:
+            _Journal.load(opts.dst).compact()
+    finally:
+        if bar is not None:
+            bar.close()
+    summary.seconds = time.perf_counter() - started
+    if not opts.quiet:
+        print(summary.line(), file=err)
+    return summary
+
+
+def _mirror_tasks(rels: Iterable[str], to: str) -> list[_Task]:
+    """One task per input, output names made unique ('a.md' and 'a.json' both want 'a.md')."""
+    taken: set[str] = set()
+    tasks = []
+    for rel in rels:
+        name = _mirror_name(rel, to)
+        stem, _, ext = name.rpartition(".")
+        number = 2
+        while name in taken:
+            name = f"{stem}-{number}.{ext}"
+            number += 1
+        taken.add(name)
+        tasks.append(_Task(rel, name))
+    return tasks
+
+
+def _join(
+    opts: Options, rels: list[str], journal: _Journal, summary: Summary, report: Callable[[_Result], None]
+) -> None:
+    """One digest per date, of the review posts of that date."""
+    by_date: dict[str, list[tuple[str, Digest]]] = {}
+    for result in _pool_map(_read_one, [_Task(rel, "") for rel in rels], opts, journal):
+        if result.status == "failed":
+            report(result)
+            continue
+        doc = Digest.model_validate_json(result.payload)
+        if doc.layout != "review" or len(doc.papers) != 1:
+            report(
+                _Result(
+                    result.rel,
+                    "failed",
+                    f"{result.rel}: --join joins review posts: this is a {doc.layout} digest",
+                )
+            )
+            continue
+        by_date.setdefault(doc.date or "undated", []).append((result.rel, doc))
+    for date in sorted(by_date):
+        members = by_date[date]
+        name = f"{date}{_SUFFIX.get(opts.to, '.md')}"
+        try:
+            text = render(join([doc for _, doc in members]), opts.to)
+            target = contained(opts.dst, name)
+        except (DigestError, ValueError) as exc:
+            msg = exc.msg if isinstance(exc, DigestError) else str(exc)
+            report(_Result(members[0][0], "failed", f"{name}: {msg}"))
+            continue
+        owner = journal.owned.get(name)
+        if target.exists() and owner is None and not opts.force:
+            report(
+                _Result(members[0][0], "failed", f"{name} exists and migrate did not write it: use --force")
+            )
+            continue
+        if not opts.dry_run:
+            _append(journal.path, {"input": f"join:{date}", "outputs": [{"path": name}], "state": "begin"})
+            blob = text.encode("utf-8")
+            write_atomic(target, blob)
+            _append(
+                journal.path,
+                {
+                    "input": f"join:{date}",
+                    "sha": "",
+                    "outputs": [{"path": name, "sha": _sha(blob)}],
+                    "state": "done",
+                },
+            )
+        for rel, _ in members:
+            report(_Result(rel, "converted", outputs=[name]))
+
+
+def _feed(
+    opts: Options, rels: list[str], journal: _Journal, summary: Summary, report: Callable[[_Result], None]
+) -> None:
+    """One feed of every paper, newest first, streamed so memory stays flat."""
+    dated: list[tuple[str, str]] = []
+    for result in _pool_map(_read_one, [_Task(rel, "") for rel in rels], opts, journal):
+        if result.status == "failed":
+            report(result)
+            continue
+        dated.append((result.date or "", result.rel))
+        report(result)
+    dated.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    name = FEED_NAMES[opts.to]
+    target = contained(opts.dst, name)
+    if opts.dry_run:
+        print(f"would write {target}", file=sys.stdout)
+        return
+    owner = journal.owned.get(name)
+    if target.exists() and owner is None and not opts.force:
+        message = f"{name} exists and migrate did not write it: use --force to replace it"
+        summary.failed += 1
+        summary.errors.append(message)
+        print(message, file=sys.stderr)
+        return
+    _append(journal.path, {"input": f"feed:{name}", "outputs": [{"path": name}], "state": "begin"})
+    write_archive_feed(opts.to, target, (opts.src / rel for _, rel in dated), strict=opts.strict)
+    _append(journal.path, {"input": f"feed:{name}", "sha": "", "outputs": [{"path": name}], "state": "done"})
