@@ -22,7 +22,7 @@ from ._api import parse, render
 from ._slug import slug
 from .errors import DigestError
 from .layouts.review import DIGEST_EXTRA
-from .model import Digest, Paper
+from .model import Digest, DigestTrivia, Paper
 
 __all__ = ["join", "slug", "split"]
 
@@ -87,15 +87,24 @@ def split(doc: Digest) -> list[Digest]:
         extra_keys[_DIGEST_FRONT_MATTER] = dict(doc.front_matter)
     if doc.extra:
         extra_keys[DIGEST_EXTRA] = list(doc.extra)
+    if doc.layout == "review" and len(doc.papers) == 1:
+        return [doc.model_copy(deep=True)]  # already a post
     for paper in doc.papers:
-        single = doc.model_copy(update={"papers": [paper], "front_matter": None, "extra": []})
+        # Line endings and BOM are put back on each post below; the text is built with LF.
+        plain = DigestTrivia(order=doc.trivia.order, raw=doc.trivia.raw)
+        single = doc.model_copy(
+            update={"papers": [paper], "front_matter": None, "extra": [], "trivia": plain}
+        )
         converted = render(single, "review").split("\n")  # sections and fallbacks, review-shaped
         end = _frontmatter.find(converted)
         body = converted[end + 1 :] if end is not None else converted
         post_paper = parse("\n".join(converted), "review").papers[0]
         post_paper.tags = [_CATEGORY, *post_paper.tags]
         text = "\n".join([*_front_matter_lines(post_paper, doc.date, extra_keys), *body])
-        posts.append(parse(text, "review"))
+        post = parse(text, "review")
+        post.trivia.newline = doc.trivia.newline
+        post.trivia.bom = doc.trivia.bom
+        posts.append(post)
     return posts
 
 

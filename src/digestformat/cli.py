@@ -20,6 +20,7 @@ from ._posts import split
 from ._slug import slug
 from .archive import Options, migrate
 from .errors import DigestError
+from .layouts import LAYOUTS
 from .model import Digest
 
 __all__ = ["main", "run"]
@@ -168,6 +169,10 @@ def _convert(args: argparse.Namespace) -> int:
         print(_where(path, err), file=sys.stderr)
         return 1
     out = text.encode("utf-8")
+    if args.output is not None and Path(args.output).is_dir():
+        message = "is a folder: only --to review writes into a folder (one post per paper)"
+        print(f"{args.output}: {message}", file=sys.stderr)
+        return 2
     if args.output is None:
         sys.stdout.buffer.write(out)
         sys.stdout.buffer.flush()
@@ -225,7 +230,8 @@ def _check(args: argparse.Namespace) -> int:
         try:
             fmt = detect(data)
             doc = parse(data, fmt, strict=args.strict)
-            _warn(path, doc)
+            if fmt in LAYOUTS:  # a JSON or feed input's warnings are its Markdown source's
+                _warn(path, doc)
             direct = render(doc, fmt).encode("utf-8")
             via_json = render(parse(render(doc, "json"), "json"), fmt).encode("utf-8")
         except DigestError as err:

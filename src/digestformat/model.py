@@ -87,7 +87,7 @@ def build(cls: type[_M], values: dict[str, Any]) -> _M:
 class _Model(BaseModel):
     """Base: strict about unknown keys, equality over content fields only."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=False)
+    model_config = ConfigDict(extra="forbid", validate_default=False, validate_assignment=True)
     _not_content: ClassVar[frozenset[str]] = frozenset()
 
     def __eq__(self, other: object) -> bool:
@@ -214,9 +214,9 @@ class PaperTrivia(_Trivia):
         exclude_if=_is_none,
         description=(
             "The paper's lines in source order: '@unit' for a line the writer produces "
-            "('@heading', '@meta', '@arxiv', '@tags', '@thumbnail', '@link', '@authors', "
-            "'@extra', '@sections', '@separator', '@notice'), anything else is a blank line "
-            "as written. Null means the layout's default template."
+            "('@heading', '@meta', '@arxiv', '@tags', '@thumbnail', '@link', '@links', '@authors', "
+            "'@rank', '@url', '@extra', '@sections', '@notice', '@separator'), anything else is a "
+            "blank line as written. Null means the layout's default template."
         ),
     )
     raw: Overrides = Field(
@@ -231,7 +231,12 @@ class Paper(_Model):
 
     _not_content = frozenset({"trivia"})
 
-    rank: int | None = Field(default=None, description="Position in the digest as written ('## 3.' gives 3).")
+    rank: int | None = Field(
+        default=None,
+        ge=0,
+        lt=10**9,
+        description="Position in the digest as written ('## 3.' gives 3); 0 to 999,999,999.",
+    )
     title: str = Field(description="The title, as Markdown inline text exactly as written (escapes kept).")
     url: str | None = Field(default=None, description="The link on the title.")
     arxiv_id: str | None = Field(default=None, description="The arXiv identifier, e.g. '2602.10388'.")
@@ -287,7 +292,7 @@ class DigestTrivia(_Trivia):
         default=None,
         exclude_if=_is_none,
         description=(
-            "The lines before the first paper: '@front_matter', '@heading', '@extra', "
+            "The lines before the first paper: '@front_matter', '@hint', '@heading', '@extra', "
             "'@papers', or a blank line as written. Null means the layout's default."
         ),
     )

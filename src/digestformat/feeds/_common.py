@@ -213,14 +213,18 @@ def plain(markdown_inline: str) -> str:
     return "".join(out)
 
 
-def summary_html(paper: Paper) -> str:
-    """A short summary: the first summary-like section, else the first section, else the title."""
+def summary_markdown(paper: Paper) -> str:
+    """A short summary: the first paragraph of the first summary-like section, else of the
+    first section, else the title."""
     for kinds in (("one_line_summary", "summary"), None):
         for section in paper.sections:
             if kinds is None or section.kind in kinds:
-                first = section.body.split("\n\n", 1)[0]
-                return html(first)
-    return html(paper.title)
+                return section.body.split("\n\n", 1)[0]
+    return paper.title
+
+
+def summary_html(paper: Paper) -> str:
+    return html(summary_markdown(paper))
 
 
 def content_html(paper: Paper) -> str:

@@ -28,7 +28,7 @@ def write(doc: Digest) -> str:
     when = c.rfc3339(c.moment(doc))
     c.sub(feed, A + "updated", when)
     c.sub(feed, A + "id", self_url or site)
-    c.sub(feed, A + "title", c.channel_title(doc), type="html")
+    c.sub(feed, A + "title", c.html_escape(c.channel_title(doc)), type="html")
     author = c.sub(feed, A + "author")
     c.sub(author, A + "name", "Hugging Face Daily Papers")
     feed.append(c.to_element("digest", doc, frozenset({"papers", "warnings"})))

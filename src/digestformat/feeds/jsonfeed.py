@@ -42,8 +42,7 @@ def item(doc: Digest, paper: Paper) -> dict[str, Any]:
         out["url"] = link
     out["title"] = c.plain(paper.title) or paper.title
     out["content_html"] = c.content_html(paper)
-    first_line = paper.sections[0].body.split("\n", 1)[0] if paper.sections else paper.title
-    out["summary"] = c.plain(first_line)
+    out["summary"] = c.plain(" ".join(c.summary_markdown(paper).split("\n")))
     out["date_published"] = c.rfc3339(c.moment(doc))
     if paper.tags:
         out["tags"] = list(paper.tags)

@@ -103,6 +103,8 @@ class Layout:
     """Put those paper fields back as front-matter keys: (doc, keys, source mapping)."""
     moves_key: Callable[[str, JsonValue], bool] | None = None
     """Which further front-matter entries read_front_matter moves into fields."""
+    moved_keys: tuple[str, ...] = ()
+    """The names of those entries' keys."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -174,7 +176,8 @@ class _Reader:
                 self.kind(first_line).kind is Kind.BLANK or read_hint(lines[first_line]) == layout.name
             ):
                 first_line += 1
-            starts = [first_line] if first_line < n else []
+            # A post with front matter but no body still holds its (empty) paper: the title is its.
+            starts = [first_line] if first_line < n or fm_end is not None else []
         else:
             starts = [
                 i
@@ -637,11 +640,25 @@ def _moves(layout: Layout, key: str, value: JsonValue) -> bool:
     return layout.moves_key is not None and layout.moves_key(key, value)
 
 
+def _could_move(layout: Layout, name: str) -> bool:
+    """Is *name* a key the reader moves (for some value), or such a key escaped?"""
+    if not layout.front_matter_meta:
+        return False
+    if name in (layout.title_key, "date", *layout.moved_keys):
+        return True
+    return name.startswith(_ESCAPE) and _could_move(layout, name[len(_ESCAPE) :])
+
+
 def _escaped(layout: Layout, key: str, value: JsonValue) -> bool:
-    """Must *key* be written as 'front_matter_KEY' so the reader keeps it in front_matter?"""
+    """Must *key* be written as 'front_matter_KEY' so the reader keeps it in front_matter?
+
+    A key the reader would move is escaped; so is an already-prefixed key whose
+    unprefixed name could move, whatever its value, which keeps the mapping
+    one-to-one (``title`` and ``front_matter_title`` never meet).
+    """
     if _moves(layout, key, value):
         return True
-    return key.startswith(_ESCAPE) and _escaped(layout, key[len(_ESCAPE) :], value)
+    return key.startswith(_ESCAPE) and _could_move(layout, key[len(_ESCAPE) :])
 
 
 def _escape_keys(layout: Layout, mapping: dict[str, JsonValue]) -> dict[str, JsonValue]:
@@ -656,7 +673,7 @@ def _unescape_keys(layout: Layout, front_matter: dict[str, JsonValue]) -> None:
     front_matter.clear()
     for key, value in items:
         plain = key[len(_ESCAPE) :]
-        front_matter[plain if key.startswith(_ESCAPE) and _escaped(layout, plain, value) else key] = value
+        front_matter[plain if key.startswith(_ESCAPE) and _could_move(layout, plain) else key] = value
 
 
 def _section_mapping(source: Layout | None, target: Layout) -> dict[str, SectionKind]:

@@ -234,7 +234,7 @@ RANK = Unit("rank", read_rank, write_rank)
 
 def read_url(line: str) -> Fields | None:
     found = _labelled(line)
-    if found is None or found[0] != "URL" or not found[1] or " " in found[1]:
+    if found is None or found[0] != "URL" or not found[1]:
         return None
     return {"url": found[1]}
 

@@ -124,6 +124,7 @@ LAYOUT = Layout(
     read_front_matter=read_front_matter,
     sync_front_matter=sync_front_matter,
     moves_key=moves_key,
+    moved_keys=("title", "tags", DIGEST_EXTRA),
     paper_template=(
         ("link", 1),
         ("authors", 1),
