@@ -28,6 +28,11 @@ def test_split_then_join_gives_the_digest_back(path: Path) -> None:
         assert len(post.papers) == 1
         assert df.parse(df.render(post), "review") == post
     joined = df.join(posts)
+    if doc.layout == "review":
+        # A post is already split: it comes back as itself, and joins to a digest of its paper.
+        assert posts == [doc]
+        assert joined.papers == doc.papers
+        return
     assert df.parse(df.render(joined, doc.layout), doc.layout) == doc
 
 

@@ -21,12 +21,11 @@ from . import _frontmatter
 from ._api import parse, render
 from ._slug import slug
 from .errors import DigestError
-from .layouts.review import DIGEST_EXTRA
+from .layouts.review import CATEGORY, DIGEST_EXTRA
 from .model import Digest, DigestTrivia, Paper
 
 __all__ = ["join", "slug", "split"]
 
-_CATEGORY = "Review"
 _DIGEST_FRONT_MATTER = "digest_front_matter"
 
 
@@ -55,7 +54,7 @@ def _front_matter_lines(paper: Paper, date: str | None, extra_keys: dict[str, Js
         f"excerpt: {_quoted(excerpt)}",
         "",
         "categories:",
-        f"  - {_CATEGORY}",
+        f"  - {CATEGORY}",
         "tags:",
         *(f"  - {_scalar(tag)}" for tag in paper.tags),
         "",
@@ -99,7 +98,7 @@ def split(doc: Digest) -> list[Digest]:
         end = _frontmatter.find(converted)
         body = converted[end + 1 :] if end is not None else converted
         post_paper = parse("\n".join(converted), "review").papers[0]
-        post_paper.tags = [_CATEGORY, *post_paper.tags]
+        post_paper.tags = [CATEGORY, *post_paper.tags]
         text = "\n".join([*_front_matter_lines(post_paper, doc.date, extra_keys), *body])
         post = parse(text, "review")
         post.trivia.newline = doc.trivia.newline
@@ -126,11 +125,7 @@ def join(docs: list[Digest]) -> Digest:
             raise DigestError(
                 f"expected review posts of one paper each, got a {post.layout} of {len(post.papers)}"
             )
-        paper = post.papers[0].model_copy(deep=True)
-        categories = (post.front_matter or {}).get("categories")
-        if isinstance(categories, list) and _CATEGORY in categories and paper.tags[:1] == [_CATEGORY]:
-            paper.tags = paper.tags[1:]
-        papers.append(paper)
+        papers.append(post.papers[0].model_copy(deep=True))
     order = sorted(range(len(papers)), key=lambda i: (papers[i].rank is None, papers[i].rank or 0, i))
     first = docs[0]
     front_matter = (first.front_matter or {}).get(_DIGEST_FRONT_MATTER)

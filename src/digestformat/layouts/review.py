@@ -17,6 +17,8 @@ from ._inline import whole_link
 from ._units import ARXIV, AUTHORS, META, NOTICE, RANK, THUMBNAIL, URL, _labelled, links_unit
 
 TITLE_PREFIX = "[논문리뷰] "
+CATEGORY = "Review"
+"""The category of review posts, which also leads their tags."""
 DIGEST_EXTRA = "digest_extra"
 """The front-matter key of the digest-level lines a post has no place for."""
 
@@ -66,6 +68,12 @@ def _tags(front_matter: dict[str, JsonValue]) -> list[str] | None:
     return None
 
 
+def _follows_convention(front_matter: dict[str, JsonValue]) -> bool:
+    """A post in the category Review leads its tags with 'Review' too."""
+    categories = front_matter.get("categories")
+    return isinstance(categories, list) and CATEGORY in categories
+
+
 def read_front_matter(doc: Digest, paper: Paper | None) -> None:
     """The post's title is its paper's title (after '[논문리뷰] '); its tags are the paper's tags."""
     front_matter = doc.front_matter
@@ -77,8 +85,10 @@ def read_front_matter(doc: Digest, paper: Paper | None) -> None:
         del front_matter["title"]
     tags = _tags(front_matter)
     if tags is not None:
-        paper.tags = tags
         del front_matter["tags"]
+        if tags[:1] == [CATEGORY] and _follows_convention(front_matter):
+            tags = tags[1:]  # the post's own category, not a topic of the paper
+        paper.tags = tags
     extra = front_matter.get(DIGEST_EXTRA)
     if isinstance(extra, list) and _is_text_list(extra):
         doc.extra = [line for line in extra if isinstance(line, str)]
@@ -94,8 +104,13 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
     prefix = "" if isinstance(old, str) and not old.startswith(TITLE_PREFIX) else TITLE_PREFIX
     if paper.title or isinstance(old, str):
         fields["title"] = prefix + paper.title
-    if paper.tags or _tags(source or {}) is not None:
-        fields["tags"] = list(paper.tags)
+    source_tags = _tags(source or {})
+    if _follows_convention(doc.front_matter or {}):
+        lead = [CATEGORY] if source_tags is None or source_tags[:1] == [CATEGORY] else []
+    else:
+        lead = []
+    if paper.tags or lead or source_tags is not None:
+        fields["tags"] = [*lead, *paper.tags]
     if doc.extra:
         fields[DIGEST_EXTRA] = list(doc.extra)  # a post has no place before its paper
 
