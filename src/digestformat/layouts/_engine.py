@@ -611,7 +611,7 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
     if doc.front_matter is None and not fields and raw is None:
         return None
     mapping = dict(doc.front_matter or {})
-    mapping = _escape_keys(layout, mapping)
+    mapping = _escape_keys(layout, mapping, fields)
     merged: dict[str, JsonValue] = {}
     for key in source or {}:
         if key in mapping:
@@ -661,8 +661,14 @@ def _escaped(layout: Layout, key: str, value: JsonValue) -> bool:
     return key.startswith(_ESCAPE) and _could_move(layout, key[len(_ESCAPE) :])
 
 
-def _escape_keys(layout: Layout, mapping: dict[str, JsonValue]) -> dict[str, JsonValue]:
-    return {(_ESCAPE + key if _escaped(layout, key, value) else key): value for key, value in mapping.items()}
+def _escape_keys(
+    layout: Layout, mapping: dict[str, JsonValue], fields: dict[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """Front-matter entries the reader would move, or whose key a field is written under, get the prefix."""
+    return {
+        (_ESCAPE + key if key in fields or _escaped(layout, key, value) else key): value
+        for key, value in mapping.items()
+    }
 
 
 def _unescape_keys(layout: Layout, front_matter: dict[str, JsonValue]) -> None:
