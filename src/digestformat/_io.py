@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import unicodedata
@@ -91,7 +92,25 @@ def contained(root: Path, relative: str) -> Path:
     if not parts:
         raise ValueError(f"no file name left in {relative!r}")
     target = root.joinpath(*parts)
-    resolved_root = root.resolve()
-    if not target.resolve().is_relative_to(resolved_root):
+    # The parts hold no separator and no '..': only a symlink inside root can lead out. Check the
+    # folder (cached: an archive writes thousands of files into a few folders) and the file.
+    if not _inside(target.parent, root) or (target.is_symlink() and not _inside(target, root)):
         raise ValueError(f"{relative!r} would leave {root}")
     return target
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return _resolved(path).is_relative_to(_resolved(root)) if path.exists() else _inside_new(path, root)
+
+
+def _inside_new(path: Path, root: Path) -> bool:
+    """A folder not made yet: its nearest existing ancestor decides."""
+    for ancestor in path.parents:
+        if ancestor.exists() or ancestor == root:
+            return _resolved(ancestor).is_relative_to(_resolved(root))
+    return False

@@ -15,9 +15,12 @@ to one line per input, in path order.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import ctypes
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -166,13 +169,23 @@ class _Journal:
         write_atomic(self.path, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
 
 
+_JOURNAL_FDS: dict[str, int] = {}  # one open journal per process
+
+
 def _append(path: Path, entry: dict[str, Any]) -> None:
     """One journal line; O_APPEND makes each line one write, whole, whatever the other processes do."""
     line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line)
-    finally:
+    key = str(path)
+    fd = _JOURNAL_FDS.get(key)
+    if fd is None:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        _JOURNAL_FDS[key] = fd
+    os.write(fd, line)
+
+
+def _close_journal(path: Path) -> None:
+    fd = _JOURNAL_FDS.pop(str(path), None)
+    if fd is not None:
         os.close(fd)
 
 
@@ -201,6 +214,16 @@ _STATE: dict[str, Any] = {}
 def _init(opts: Options, journal: _Journal) -> None:
     _STATE["opts"] = opts
     _STATE["journal"] = journal
+    _JOURNAL_FDS.clear()  # a forked worker opens its own
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGKILL when the migrate that started it dies (even by SIGKILL)."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError, AttributeError):  # best effort
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _outputs_for(task: _Task, data: bytes, opts: Options) -> list[tuple[str, bytes]]:
@@ -266,8 +289,8 @@ def _convert_one(task: _Task) -> _Result:
     for target, name, blob in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if not target.exists():
-                # Claim the name: of two inputs of this run that want it, only one gets it.
+            if opts.split and not target.exists():
+                # Posts are named by content: of two inputs of this run that want a name, one gets it.
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
         except FileExistsError:
             owner = _Journal.load(opts.dst).owned.get(name, "another input")
@@ -381,6 +404,7 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
             tasks = _mirror_tasks(rels, opts.to)
             for result in _pool_map(_convert_one, tasks, opts, journal):
                 report(result)
+        _close_journal(opts.dst / MANIFEST)
         if not opts.dry_run:
             _Journal.load(opts.dst).compact()
     finally:

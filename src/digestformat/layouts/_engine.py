@@ -471,7 +471,12 @@ def _merge_order(order: list[str], template: list[str], present: set[str]) -> li
             if before.startswith("@") and before in out:
                 position = len(out) - out[::-1].index(before)
                 break
-        out.insert(position, item)
+        if position and out[position - 1].startswith("@") and out[position - 1] != "@heading":
+            # Not straight under another line: a '**Upvotes**:' under '> [Alphaxiv](…)' would be
+            # read by CommonMark as the quote's lazy continuation.
+            out[position:position] = ["", item]
+        else:
+            out.insert(position, item)
         have.add(name)
     return out
 
