@@ -81,23 +81,25 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
             return named, start, kinds
         break
     paper_headings = {1: 0, 2: 0}
-    for offset, k in enumerate(kinds):
-        line = lines[start + offset]
-        if k.kind is Kind.HEADING:
+    heading = Kind.HEADING
+    for k in kinds:
+        if k.kind is heading:
             if k.level in paper_headings and _is_paper_heading(k.text):
                 paper_headings[k.level] += 1
             kind = kind_of(split_emoji(k.text)[1])
             if kind is not None:
                 for layout in _SECTION_LAYOUTS[kind]:
                     score[layout] += 2
-        elif k.kind is Kind.TEXT and line[:1] in "*>":  # every marker opens its line
+    if paper_headings[1] > paper_headings[2]:
+        return "imrad", start, kinds
+    text = Kind.TEXT
+    for offset, line in enumerate(lines[start:]):
+        if line and line[0] in "*>" and kinds[offset].kind is text:  # every marker opens its line
             if line.startswith("**Upvotes**:"):
                 score["translated" if "|" not in line else "tagged"] += 1
             for marker, layout, points in _MARKERS:
                 if marker in line:
                     score[layout] += points
-    if paper_headings[1] > paper_headings[2]:
-        return "imrad", start, kinds
     if paper_headings[2]:
         return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds
     if score["review"]:

@@ -194,6 +194,9 @@ def _html_start(rest: str) -> str | None:
 _MAY_OPEN_BLOCK = frozenset(" \t#-*_`~<=+>0123456789")
 """First characters that can start something other than paragraph text."""
 
+_NOT_ITEM_TEXT = frozenset(("", " ", "\t", "-", "*", "_"))
+"""After '- ', '* ' or '**': what could still make a break, a blank item or a heading-like line."""
+
 _PLAIN = 1  # a paragraph at the top level: a '---' under it is a setext underline
 _CONTAINER = 2  # a paragraph in a list item or block quote: a '---' under it is a break
 
@@ -244,6 +247,18 @@ def scan(lines: list[str], start: int = 0) -> list[ScanLine]:
                 out.append(_BLANK)
                 continue
             # Fast path: a line whose first character opens no block is paragraph text.
+            if not in_paragraph:
+                in_paragraph = _PLAIN
+            out.append(_TEXT)
+            continue
+        c = line[0]
+        if c == ">" or (c in "-+*" and line[1:2] == " " and line[2:3] not in _NOT_ITEM_TEXT):
+            # Fast path: a block quote, or a list item whose text starts at once.
+            in_paragraph = _CONTAINER
+            out.append(_TEXT)
+            continue
+        if c == "*" and line[1:2] == "*" and line[2:3] not in _NOT_ITEM_TEXT:
+            # Fast path: '**Bold**' text opens a paragraph or goes on with one.
             if not in_paragraph:
                 in_paragraph = _PLAIN
             out.append(_TEXT)
