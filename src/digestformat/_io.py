@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import os
 import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-__all__ = ["contained", "safe_component", "write_atomic"]
+__all__ = ["clean_relative", "contained", "numbered", "safe_component", "sweep_temp_files", "write_atomic"]
 
 _RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        "conin$",
+        "conout$",
+        *(f"{port}{digit}" for port in ("com", "lpt") for digit in "123456789\u00b9\u00b2\u00b3"),
+    }
 )
 _MAX_COMPONENT_BYTES = 200
 
@@ -62,7 +70,7 @@ def safe_component(name: str) -> str:
     if not cleaned.strip("."):
         cleaned = "_" + cleaned
     stem, dot, ext = cleaned.rpartition(".")
-    base = (stem if dot else cleaned).split(".")[0]
+    base = (stem if dot else cleaned).split(".")[0].rstrip(" .")
     if base.lower() in _RESERVED:
         cleaned = "_" + cleaned
     if len(cleaned.encode("utf-8")) > _MAX_COMPONENT_BYTES:
@@ -76,41 +84,64 @@ def safe_component(name: str) -> str:
     return cleaned
 
 
+def numbered(clean: str, number: int) -> str:
+    """A cleaned path with '-NUMBER' before its extension, its last component kept within 200 bytes."""
+    folder, _, name = clean.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    tail = f"-{number}" + (f".{ext}" if dot else "")
+    while len((stem + tail).encode("utf-8")) > _MAX_COMPONENT_BYTES:
+        stem = stem[:-1]
+    return (folder + "/" if folder else "") + stem + tail
+
+
+def clean_relative(relative: str) -> str:
+    """*relative* as a POSIX path of safe components (see :func:`safe_component`)."""
+    pieces = PurePosixPath(relative.replace("\\", "/")).parts
+    parts = [safe_component(part) for part in pieces if part not in ("/", "")]
+    parts = [part for part in parts if part]
+    if not parts:
+        raise ValueError(f"no file name left in {relative!r}")
+    return "/".join(parts)
+
+
 def contained(root: Path, relative: str) -> Path:
     """``root / relative`` with every component made safe; never outside *root*.
 
     Absolute paths, '..', backslashes and drive letters cannot climb out: each
-    component is cleaned with :func:`safe_component`, and the result is checked
-    against *root* once more.
+    component is cleaned with :func:`safe_component`. Lexically the result is
+    then inside *root*; only a symlink could lead out, so every component that
+    exists is checked (each call, nothing cached: a folder may become a link).
     """
-    parts = [
-        safe_component(part)
-        for part in PurePosixPath(relative.replace("\\", "/")).parts
-        if part not in ("/", "")
-    ]
-    parts = [part for part in parts if part]
-    if not parts:
-        raise ValueError(f"no file name left in {relative!r}")
-    target = root.joinpath(*parts)
-    # The parts hold no separator and no '..': only a symlink inside root can lead out. Check the
-    # folder (cached: an archive writes thousands of files into a few folders) and the file.
-    if not _inside(target.parent, root) or (target.is_symlink() and not _inside(target, root)):
-        raise ValueError(f"{relative!r} would leave {root}")
-    return target
+    parts = clean_relative(relative).split("/")
+    real_root = root.resolve()
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            if not current.resolve().is_relative_to(real_root):
+                raise ValueError(f"{relative!r} would leave {root} through the link {current}")
+        elif not current.exists():
+            break
+    return root.joinpath(*parts)
 
 
-@functools.lru_cache(maxsize=1024)
-def _resolved(path: Path) -> Path:
-    return path.resolve()
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return _resolved(path).is_relative_to(_resolved(root)) if path.exists() else _inside_new(path, root)
-
-
-def _inside_new(path: Path, root: Path) -> bool:
-    """A folder not made yet: its nearest existing ancestor decides."""
-    for ancestor in path.parents:
-        if ancestor.exists() or ancestor == root:
-            return _resolved(ancestor).is_relative_to(_resolved(root))
-    return False
+def sweep_temp_files(root: Path, outputs: set[str]) -> None:
+    """Remove the temp files a killed run left beside its outputs (``.NAME.XXXXXXXX.tmp``)."""
+    folders: dict[Path, set[str]] = {}
+    for name in outputs:
+        path = root / name
+        folders.setdefault(path.parent, set()).add(f".{path.name[:50]}.")
+    for folder, prefixes in folders.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".tmp") and any(
+                name.startswith(p) and len(name) == len(p) + 12 for p in prefixes
+            ):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)

@@ -20,8 +20,10 @@ import ctypes
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from ._api import parse, render
-from ._io import contained, write_atomic
+from ._io import clean_relative, contained, numbered, sweep_temp_files, write_atomic
 from ._posts import join, split
 from ._slug import slug
 from .errors import DigestError
@@ -42,6 +44,8 @@ from .model import Digest
 __all__ = ["MANIFEST", "Options", "Summary", "migrate"]
 
 MANIFEST = ".digestformat-manifest.jsonl"
+CLAIMS = ".digestformat-claims"
+"""A folder in DST of this run's output names (one empty file each), removed at the end."""
 INPUT_SUFFIXES = (".md", ".markdown", ".json")
 FEED_NAMES = {"rss": "feed.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}
 _SUFFIX = {"json": ".json"}
@@ -214,6 +218,7 @@ _STATE: dict[str, Any] = {}
 def _init(opts: Options, journal: _Journal) -> None:
     _STATE["opts"] = opts
     _STATE["journal"] = journal
+    _STATE["claims"] = opts.dst / CLAIMS
     _JOURNAL_FDS.clear()  # a forked worker opens its own
     _die_with_parent()
 
@@ -227,20 +232,45 @@ def _die_with_parent() -> None:
 
 
 def _outputs_for(task: _Task, data: bytes, opts: Options) -> list[tuple[str, bytes]]:
+    """(output name, made safe; bytes) for one input."""
     doc = parse(data, strict=opts.strict)
     if opts.split:
         folder = task.rel.rsplit("/", 1)[0] + "/" if "/" in task.rel else ""
         names: list[tuple[str, bytes]] = []
         used: set[str] = set()
         for post in split(doc):
-            stem = f"{folder}{post.date or 'undated'}-{slug(post.papers[0].title)}"
-            name, number = f"{stem}.md", 2
+            first = name = clean_relative(f"{folder}{post.date or 'undated'}-{slug(post.papers[0].title)}.md")
+            number = 2
             while name in used:
-                name, number = f"{stem}-{number}.md", number + 1
+                name, number = numbered(first, number), number + 1
             used.add(name)
             names.append((name, render(post).encode("utf-8")))
         return names
     return [(task.out, render(doc, opts.to).encode("utf-8"))]
+
+
+def _claim(claims: Path, name: str, rel: str) -> str | None:
+    """Reserve output *name* for input *rel* in this run; the other input's path when taken.
+
+    The marker is linked into place whole (os.link fails if it exists), so a loser always
+    reads the winner's name in it.
+    """
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
+    marker = claims / digest
+    fd, tmp = tempfile.mkstemp(prefix=f".{digest[:16]}.", dir=claims)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(rel.encode("utf-8"))
+        os.link(tmp, marker)
+    except FileExistsError:
+        try:
+            holder = marker.read_text(encoding="utf-8")
+        except OSError:
+            holder = "another input"
+        return holder if holder != rel else None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return None
 
 
 def _convert_one(task: _Task) -> _Result:
@@ -263,40 +293,29 @@ def _convert_one(task: _Task) -> _Result:
         targets = [(contained(opts.dst, name), name, blob) for name, blob in outputs]
     except ValueError as exc:
         return _Result(task.rel, "failed", f"{task.rel}: unsafe output name: {exc}")
+    names = [name for _, name, _ in targets]
+    if not opts.dry_run:
+        for name in names:  # two inputs of this run that want one name: the first keeps it
+            holder = _claim(_STATE["claims"], name, task.rel)
+            if holder is not None:
+                message = f"{task.rel}: {name} is also the output of {holder}: two inputs, one output"
+                return _Result(task.rel, "failed", message)
     for target, name, _ in targets:
         owner = journal.owned.get(name)
-        if target.exists() and owner is None and not opts.force:
-            owner = _Journal.load(opts.dst).owned.get(name)  # written by another input of this run?
-            if owner is not None and owner != task.rel:
-                message = f"{task.rel}: {name} is also the output of {owner}: two inputs, one output"
-                return _Result(task.rel, "failed", message)
-        if target.exists() and owner is None and not opts.force:
-            return _Result(
-                task.rel,
-                "failed",
-                f"{task.rel}: {name} exists and migrate did not write it: use --force to replace it",
-            )
         if owner is not None and owner != task.rel:
-            return _Result(
-                task.rel, "failed", f"{task.rel}: {name} was written for {owner}: two inputs, one output"
-            )
-    names = [name for _, name, _ in targets]
+            message = f"{task.rel}: {name} was written for {owner}: two inputs, one output"
+            return _Result(task.rel, "failed", message)
+        if owner is None and not opts.force and (target.exists() or target.is_symlink()):
+            message = f"{task.rel}: {name} exists and migrate did not write it: use --force to replace it"
+            return _Result(task.rel, "failed", message)
     if opts.dry_run:
         return _Result(task.rel, "converted", outputs=names)
     entry = {"input": task.rel, "sha": digest, "outputs": [{"path": n} for n in names], "state": "begin"}
     _append(opts.dst / MANIFEST, entry)
     written = []
     for target, name, blob in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if opts.split and not target.exists():
-                # Posts are named by content: of two inputs of this run that want a name, one gets it.
-                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-        except FileExistsError:
-            owner = _Journal.load(opts.dst).owned.get(name, "another input")
-            message = f"{task.rel}: {name} is also the output of {owner}: two inputs, one output"
-            return _Result(task.rel, "failed", message)
-        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, blob)
         except OSError as exc:
             return _Result(task.rel, "failed", f"{task.rel}: cannot write {name}: {exc.strerror or exc}")
@@ -373,9 +392,13 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
     started = time.perf_counter()
     _check_folders(opts)
     rels = _inputs(opts.src)
+    journal = _Journal.load(opts.dst)
+    claims = opts.dst / CLAIMS
     if not opts.dry_run:
         opts.dst.mkdir(parents=True, exist_ok=True)
-    journal = _Journal.load(opts.dst)
+        shutil.rmtree(claims, ignore_errors=True)  # a killed run's
+        claims.mkdir()
+        sweep_temp_files(opts.dst, set(journal.owned))  # a killed run's half-written files
     summary = Summary()
     bar = _progress(len(rels), opts, err)
 
@@ -397,7 +420,7 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
 
     try:
         if opts.to in FEED_NAMES:
-            _feed(opts, rels, journal, summary, report)
+            _feed(opts, rels, journal, summary, report, out=out)
         elif opts.join:
             _join(opts, rels, journal, summary, report)
         else:
@@ -408,6 +431,9 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
         if not opts.dry_run:
             _Journal.load(opts.dst).compact()
     finally:
+        _close_journal(opts.dst / MANIFEST)
+        if not opts.dry_run:
+            shutil.rmtree(claims, ignore_errors=True)
         if bar is not None:
             bar.close()
     summary.seconds = time.perf_counter() - started
@@ -417,17 +443,16 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
 
 
 def _mirror_tasks(rels: Iterable[str], to: str) -> list[_Task]:
-    """One task per input, output names made unique ('a.md' and 'a.json' both want 'a.md')."""
+    """One task per input, output names made safe, then unique ('a.md' and 'a.json' both want 'a.md')."""
     taken: set[str] = set()
     tasks = []
     for rel in rels:
-        name = _mirror_name(rel, to)
-        stem, _, ext = name.rpartition(".")
+        first = name = clean_relative(_mirror_name(rel, to))
         number = 2
-        while name in taken:
-            name = f"{stem}-{number}.{ext}"
+        while name.casefold() in taken:
+            name = numbered(first, number)
             number += 1
-        taken.add(name)
+        taken.add(name.casefold())
         tasks.append(_Task(rel, name))
     return tasks
 
@@ -481,12 +506,18 @@ def _join(
                     "state": "done",
                 },
             )
-        for rel, _ in members:
-            report(_Result(rel, "converted", outputs=[name]))
+        for number, (rel, _) in enumerate(members):
+            report(_Result(rel, "converted", outputs=[name] if number == 0 else []))
 
 
 def _feed(
-    opts: Options, rels: list[str], journal: _Journal, summary: Summary, report: Callable[[_Result], None]
+    opts: Options,
+    rels: list[str],
+    journal: _Journal,
+    summary: Summary,
+    report: Callable[[_Result], None],
+    *,
+    out: TextIO,
 ) -> None:
     """One feed of every paper, newest first, streamed so memory stays flat."""
     dated: list[tuple[str, str]] = []
@@ -500,14 +531,12 @@ def _feed(
     name = FEED_NAMES[opts.to]
     target = contained(opts.dst, name)
     if opts.dry_run:
-        print(f"would write {target}", file=sys.stdout)
+        print(f"would write {target}", file=out)
         return
     owner = journal.owned.get(name)
     if target.exists() and owner is None and not opts.force:
         message = f"{name} exists and migrate did not write it: use --force to replace it"
-        summary.failed += 1
-        summary.errors.append(message)
-        print(message, file=sys.stderr)
+        report(_Result(name, "failed", message))
         return
     _append(journal.path, {"input": f"feed:{name}", "outputs": [{"path": name}], "state": "begin"})
     write_archive_feed(opts.to, target, (opts.src / rel for _, rel in dated), strict=opts.strict)
