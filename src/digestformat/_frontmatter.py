@@ -176,8 +176,26 @@ for _dumper in (_Dumper, _IndentedDumper):
     }
 
 
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """Double quotes (with escapes) for text a plain or single-quoted scalar would not keep:
+    line breaks of any kind, controls, and blanks at either end (YAML folds or trims them)."""
+    risky = value != value.strip() or any(
+        ch in "\x85\u2028\u2029" or (ord(ch) < 0x20 and ch != "\t") or ch == "\x7f" for ch in value
+    )
+    style = '"' if risky else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+for _dumper in (_Dumper, _IndentedDumper):
+    _dumper.add_representer(str, _represent_str)
+
+
 def dump_key(key: str, value: JsonValue, like: list[str] | None = None) -> list[str]:
-    """Fresh YAML lines for one key, in the style of the lines *like* where given."""
+    """Fresh YAML lines for one key, in the style of the lines *like* where given.
+
+    Written with PyYAML directly: python-frontmatter's export strips the text,
+    which would take a trailing blank off the last value.
+    """
     flow = False
     dumper: type[_Dumper] = _Dumper
     if like:
@@ -186,10 +204,15 @@ def dump_key(key: str, value: JsonValue, like: list[str] | None = None) -> list[
         if any(line.startswith((" -", "  -")) for line in like[1:]):
             dumper = _IndentedDumper
     style = None if flow else False  # None: collections of scalars inline, as in 'tags: [a, b]'
-    text = _HANDLER.export(
-        {key: value}, Dumper=dumper, sort_keys=False, width=1_000_000, default_flow_style=style
+    text = yaml.dump(
+        {key: value},
+        Dumper=dumper,
+        sort_keys=False,
+        width=1_000_000,
+        default_flow_style=style,
+        allow_unicode=True,
     )
-    return text.split("\n")
+    return text.removesuffix("\n").split("\n")
 
 
 def _chunks(body: list[str]) -> tuple[list[str], list[tuple[str | None, list[str], list[str]]]]:

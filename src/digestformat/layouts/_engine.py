@@ -49,6 +49,8 @@ _PAPER_DEFAULTS: dict[str, Any] = {
 }
 """The paper fields a reader may leave unset (the list and map fields it always sets)."""
 _PAPER_FIELDS = tuple(Paper.model_fields)
+_APART = frozenset({"separator", "notice"})
+"""Lines a template puts after a blank line, whatever came before them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +408,7 @@ def read_digest_heading(text: str) -> tuple[str | None, str | None]:
     span = date_span(text)
     date = iso_date(text) if span else None
     if date is None:
-        return None, text or None
+        return None, text  # '' for a bare '#': kept, so the line is too
     rest = text[span:].lstrip(" \t")
     return date, rest or None
 
@@ -535,7 +537,7 @@ def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bo
     if fm_lines is not None:
         present.add("front_matter")
     heading_line: str | None = None
-    if layout.digest_heading and (doc.date or doc.title):
+    if layout.digest_heading and (doc.date is not None or doc.title is not None):
         heading_line = _pick(trivia.raw if keep else {}, "heading", write_digest_heading(doc.date, doc.title))
         present.add("heading")
     if doc.papers:
@@ -780,6 +782,7 @@ def _write_paper(
         order[at:at] = ["@extra"]
     last_extra = max((i for i, item in enumerate(order) if item == "@extra"), default=-1)
     swallowed = False  # the last section left a code fence open: nothing after it would be read
+    fresh = not keep or trivia.order is None  # laid out by the template, not by a source
     for index, item in enumerate(order):
         if swallowed:
             break
@@ -796,7 +799,7 @@ def _write_paper(
                     out.append(extras[extra_at])
                     extra_at += 1
         elif name == "sections":
-            if not keep and paper.sections and out and out[-1].strip(" \t"):
+            if fresh and paper.sections and out and out[-1].strip(" \t"):
                 out.append("")
             for section in paper.sections:
                 shown = section if conversion is None else _converted(section, *conversion, layout)
@@ -804,8 +807,9 @@ def _write_paper(
             last = paper.sections[-1] if paper.sections else None
             swallowed = not keep and last is not None and leaves_open(last.body.split("\n"))
         elif name in lines and name in wanted:
-            if name == "separator" and not keep and out and out[-1].strip(" \t"):
-                out.append("")  # '---' under a text line would be a setext underline
+            if fresh and name in _APART and out and out[-1].strip(" \t"):
+                # '---' under a text line would be a setext underline; a notice must stand apart
+                out.append("")
             out.append(lines[name])
 
 

@@ -138,7 +138,8 @@ def split_emoji(text: str) -> tuple[str, str]:
 
 def derived_arxiv_id(url: str | None, links: dict[str, str]) -> str | None:
     """The arXiv id a paper's title link or other links already say."""
-    for candidate in (url, *links.values()):
+    # The title link first, then the links by name: the same answer whatever their order.
+    for candidate in (url, *(links[key] for key in sorted(links))):
         if candidate:
             found = arxiv_id_in(candidate)
             if found is not None:

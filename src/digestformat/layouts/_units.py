@@ -201,7 +201,16 @@ def read_links(line: str) -> Fields | None:
 
 
 def links_unit(skip: frozenset[str] = frozenset()) -> Unit:
-    """'> [Label](url) | …' for every link but those in *skip* (which a layout writes elsewhere)."""
+    """'> [Label](url) | …' for every link but those in *skip* (which a layout writes elsewhere).
+
+    A line naming a skipped link is not this unit's (it could not be written back as it was).
+    """
+
+    def read(line: str) -> Fields | None:
+        fields = read_links(line)
+        if fields is None or skip.intersection(fields["links"]):
+            return None
+        return fields
 
     def write(paper: Paper) -> str | None:
         links = [(key, url) for key, url in paper.links.items() if key not in skip]
@@ -209,7 +218,7 @@ def links_unit(skip: frozenset[str] = frozenset()) -> Unit:
             return None
         return "> " + " | ".join(f"[{_LINK_LABELS.get(key, key)}]({url})" for key, url in links)
 
-    return Unit("links", read_links, write)
+    return Unit("links", read, write)
 
 
 LINKS = links_unit()

@@ -110,7 +110,7 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
     else:
         lead = []
     unread = doc.front_matter is not None and "tags" in doc.front_matter  # tags that were not a list of text
-    if paper.tags or ((lead or source_tags is not None) and not unread):
+    if paper.tags or (source_tags is not None and not unread):
         fields["tags"] = [*lead, *paper.tags]
     if doc.extra:
         fields[DIGEST_EXTRA] = list(doc.extra)  # a post has no place before its paper
