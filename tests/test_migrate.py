@@ -20,11 +20,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -450,13 +449,22 @@ def _migrate_cmd(src: Path, dst: Path, *extra: str) -> list[str]:
     ]
 
 
+def _journal_bytes(dst: Path) -> int:
+    """How much journal a run has written so far (the manifest and the workers' part files)."""
+    paths = [dst / MANIFEST, *dst.glob(".digestformat-manifest.*.part")] if dst.is_dir() else []
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
 @POSIX_ONLY
 def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_result(tmp_path: Path) -> None:
     src = small_archive(tmp_path / "src", 2000)
     reference = tmp_path / "reference"
     assert migrate(Options(src=src.path, dst=reference, to="json", jobs=1, quiet=True)).failed == 0
     dst = tmp_path / "dst"
-    journal = dst / MANIFEST
     proc = subprocess.Popen(
         _migrate_cmd(src.path, dst, "--jobs", "2", "--quiet"),
         stdout=subprocess.DEVNULL,
@@ -466,7 +474,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_result(tmp_path: Pa
     try:
         deadline = time.monotonic() + 120
         while proc.poll() is None and time.monotonic() < deadline:
-            if journal.exists() and journal.stat().st_size > 40_000:  # a hundred or so inputs in
+            if _journal_bytes(dst) > 40_000:  # a hundred or so inputs in
                 break
             time.sleep(0.002)
         assert time.monotonic() < deadline, "migrate made no progress"
@@ -585,7 +593,7 @@ def test_workers_do_not_outlive_a_killed_migrate(tmp_path: Path) -> None:
         kids: list[int] = []
         while proc.poll() is None and time.monotonic() < deadline:
             kids = _children(proc.pid)
-            if len(kids) >= 2 and (dst / MANIFEST).exists():
+            if len(kids) >= 2 and _journal_bytes(dst) > 0:
                 break
             time.sleep(0.01)
         if proc.poll() is not None:
@@ -648,24 +656,6 @@ def test_resume_of_a_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 # ---------------------------------------------------------------- 6. a full disk
 
 
-class _FullDisk:
-    """A file handle whose disk fills up half way through the write."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self._handle = handle
-
-    def __enter__(self) -> _FullDisk:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._handle.close()
-
-    def write(self, data: bytes) -> int:
-        self._handle.write(data[: len(data) // 2])
-        self._handle.flush()
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
 def _fill_the_disk(monkeypatch: pytest.MonkeyPatch, victim: str, step: str) -> None:
     """Make writing the output named *victim* fail with ENOSPC at *step* ('write' or 'replace')."""
     if step == "replace":
@@ -678,22 +668,25 @@ def _fill_the_disk(monkeypatch: pytest.MonkeyPatch, victim: str, step: str) -> N
 
         monkeypatch.setattr(os, "replace", replace)
         return
-    real_mkstemp, real_fdopen = tempfile.mkstemp, os.fdopen
-    opened: dict[int, str] = {}
+    real_open, real_write = os.open, os.write
+    victims: set[int] = set()
 
-    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
-        fd, path = real_mkstemp(*args, **kwargs)
-        opened[fd] = str(path)
-        return fd, str(path)
+    def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        fd = real_open(path, flags, *args, **kwargs)
+        name = os.path.basename(str(path))
+        if name.startswith(f".{victim[:50]}.") and name.endswith(".tmp"):
+            victims.add(fd)
+        return fd
 
-    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
-        handle = real_fdopen(fd, *args, **kwargs)
-        if os.path.basename(opened.pop(fd, "")).startswith(f".{victim[:50]}."):
-            return _FullDisk(handle)
-        return handle
+    def write(fd: int, data: Any) -> int:
+        if fd in victims:  # half of it lands, then the disk is full
+            victims.discard(fd)  # the number is reused once the file is closed
+            real_write(fd, bytes(data[: max(1, len(data) // 2)]))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
 
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
-    monkeypatch.setattr(os, "fdopen", fdopen)
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "write", write)
 
 
 @pytest.mark.parametrize("step", ["write", "replace"])
@@ -1023,7 +1016,7 @@ def test_an_input_that_loses_a_name_race_never_overwrites_the_winner(
 
             patch.setattr(archive, "_claim", claim)
         results["two"] = archive._convert_one(tasks["a/two.md"])
-    archive._close_journal(dst / MANIFEST)
+    archive._close_journal(dst)
     archive._Journal.load(dst).compact()
     shutil.rmtree(dst / archive.CLAIMS)  # as migrate() does at the end of a run
     winner, loser = ("two", "one") if moment == "after-its-claims" else ("one", "two")

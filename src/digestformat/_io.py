@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
-import tempfile
+import secrets
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -24,10 +25,11 @@ _RESERVED = frozenset(
 _MAX_COMPONENT_BYTES = 200
 
 
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -35,25 +37,34 @@ def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
 
     A crash or a kill at any point leaves the old file or the new one, never a
     part of either, and no temp file behind but for a kill mid-write (its name
-    starts with '.' and ends with '.tmp'). The file gets the mode of the file it
-    replaces, or the umask's default.
+    is ``.NAME.XXXXXXXX.tmp``: see :func:`sweep_temp_files`). The file gets
+    *mode*, else the mode of the file it replaces, else the umask's default.
     """
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(2, "no such folder to write into", str(path))
     if mode is None:
         try:
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
-            mode = _default_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:50]}.", suffix=".tmp", dir=folder)
+            mode = None
+        except NotADirectoryError:
+            raise FileNotFoundError(2, "no such folder to write into", str(path)) from None
+    tmp = path.parent / f".{path.name[:50]}.{secrets.token_hex(4)}.tmp"
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
+    except FileNotFoundError:
+        raise FileNotFoundError(2, "no such folder to write into", str(path)) from None
+    try:
+        try:
+            if mode is not None and mode & _umask():
+                os.fchmod(fd, mode)  # the umask took bits the replaced file had
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
 
 
@@ -106,24 +117,30 @@ def clean_relative(relative: str) -> str:
     return "/".join(parts)
 
 
-def contained(root: Path, relative: str) -> Path:
+def contained(root: Path, relative: str, *, checked: set[Path] | None = None) -> Path:
     """``root / relative`` with every component made safe; never outside *root*.
 
     Absolute paths, '..', backslashes and drive letters cannot climb out: each
     component is cleaned with :func:`safe_component`. Lexically the result is
     then inside *root*; only a symlink could lead out, so every component that
-    exists is checked (each call, nothing cached: a folder may become a link).
+    exists is checked. *checked* (folders already found safe, kept by the
+    caller for one run) spares the same folders' checks for every file.
     """
     parts = clean_relative(relative).split("/")
     real_root = root.resolve()
     current = root
-    for part in parts:
+    for index, part in enumerate(parts):
         current = current / part
+        last = index == len(parts) - 1
+        if not last and checked is not None and current in checked:
+            continue
         if current.is_symlink():
             if not current.resolve().is_relative_to(real_root):
                 raise ValueError(f"{relative!r} would leave {root} through the link {current}")
         elif not current.exists():
             break
+        if not last and checked is not None:
+            checked.add(current)
     return root.joinpath(*parts)
 
 

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -44,6 +45,8 @@ from .model import Digest
 __all__ = ["MANIFEST", "Options", "Summary", "migrate"]
 
 MANIFEST = ".digestformat-manifest.jsonl"
+PART_NAME = ".digestformat-manifest.{pid}.part"
+PART_GLOB = ".digestformat-manifest.*.part"
 CLAIMS = ".digestformat-claims"
 """A folder in DST of this run's output names (one empty file each), removed at the end."""
 INPUT_SUFFIXES = (".md", ".markdown", ".json")
@@ -144,20 +147,29 @@ class _Journal:
     latest: dict[str, dict[str, Any]] = field(default_factory=dict)
     owned: dict[str, str] = field(default_factory=dict)  # output path -> the input that wrote it
 
+    parts: list[Path] = field(default_factory=list)
+
     @classmethod
     def load(cls, dst: Path) -> _Journal:
+        """The manifest, then the part files of runs since its last compaction, in write order."""
         journal = cls(dst / MANIFEST)
-        try:
-            text = journal.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return journal
-        for line in text.split("\n"):
+        entries: list[tuple[int, int, dict[str, Any]]] = []
+        journal.parts = sorted(dst.glob(PART_GLOB)) if dst.is_dir() else []
+        for number, path in enumerate([journal.path, *journal.parts]):
             try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # an empty line, or the torn last line of a killed run
-            if not isinstance(entry, dict) or not isinstance(entry.get("input"), str):
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
                 continue
+            for line in text.split("\n"):
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # an empty line, or the torn last line of a killed run
+                if isinstance(entry, dict) and isinstance(entry.get("input"), str):
+                    seq = entry.pop("seq", 0)
+                    entries.append((seq if isinstance(seq, int) else 0, number, entry))
+        entries.sort(key=lambda item: (item[0], item[1]))
+        for _, _, entry in entries:
             for out in entry.get("outputs", []):
                 if isinstance(out, dict) and isinstance(out.get("path"), str):
                     journal.owned[out["path"]] = entry["input"]
@@ -171,24 +183,30 @@ class _Journal:
         entries = self.latest
         lines = [json.dumps(entries[key], ensure_ascii=False, sort_keys=True) for key in sorted(entries)]
         write_atomic(self.path, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+        for part in self.parts:
+            part.unlink(missing_ok=True)
 
 
-_JOURNAL_FDS: dict[str, int] = {}  # one open journal per process
+_JOURNAL_FDS: dict[str, int] = {}  # one open journal part per process
 
 
-def _append(path: Path, entry: dict[str, Any]) -> None:
-    """One journal line; O_APPEND makes each line one write, whole, whatever the other processes do."""
-    line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    key = str(path)
+def _append(dst: Path, entry: dict[str, Any]) -> None:
+    """One journal line, to this process's own part file (no contention between workers).
+
+    Each line carries a nanosecond stamp so that the parts can be read back in order.
+    """
+    line = (json.dumps({**entry, "seq": time.time_ns()}, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    key = str(dst)
     fd = _JOURNAL_FDS.get(key)
     if fd is None:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        part = dst / PART_NAME.format(pid=os.getpid())
+        fd = os.open(part, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         _JOURNAL_FDS[key] = fd
     os.write(fd, line)
 
 
-def _close_journal(path: Path) -> None:
-    fd = _JOURNAL_FDS.pop(str(path), None)
+def _close_journal(dst: Path) -> None:
+    fd = _JOURNAL_FDS.pop(str(dst), None)
     if fd is not None:
         os.close(fd)
 
@@ -219,6 +237,8 @@ def _init(opts: Options, journal: _Journal) -> None:
     _STATE["opts"] = opts
     _STATE["journal"] = journal
     _STATE["claims"] = opts.dst / CLAIMS
+    _STATE["checked"] = set()  # folders found inside DST in this run
+    _STATE["made"] = set()  # folders made (or found) in this run
     _JOURNAL_FDS.clear()  # a forked worker opens its own
     _die_with_parent()
 
@@ -290,37 +310,47 @@ def _convert_one(task: _Task) -> _Result:
     except DigestError as err:
         return _Result(task.rel, "failed", _where(task.rel, err))
     try:
-        targets = [(contained(opts.dst, name), name, blob) for name, blob in outputs]
+        checked: set[Path] = _STATE["checked"]
+        targets = [(contained(opts.dst, name, checked=checked), name, blob) for name, blob in outputs]
     except ValueError as exc:
         return _Result(task.rel, "failed", f"{task.rel}: unsafe output name: {exc}")
     names = [name for _, name, _ in targets]
-    if not opts.dry_run:
+    if opts.split and not opts.dry_run:  # posts are named by content; mirror names are unique already
         for name in names:  # two inputs of this run that want one name: the first keeps it
             holder = _claim(_STATE["claims"], name, task.rel)
             if holder is not None:
                 message = f"{task.rel}: {name} is also the output of {holder}: two inputs, one output"
                 return _Result(task.rel, "failed", message)
+    modes: list[int | None] = []
     for target, name, _ in targets:
         owner = journal.owned.get(name)
         if owner is not None and owner != task.rel:
             message = f"{task.rel}: {name} was written for {owner}: two inputs, one output"
             return _Result(task.rel, "failed", message)
-        if owner is None and not opts.force and (target.exists() or target.is_symlink()):
+        try:
+            found = os.lstat(target)
+        except (FileNotFoundError, NotADirectoryError):
+            found = None
+        if owner is None and not opts.force and found is not None:
             message = f"{task.rel}: {name} exists and migrate did not write it: use --force to replace it"
             return _Result(task.rel, "failed", message)
+        modes.append(found.st_mode & 0o7777 if found is not None and stat.S_ISREG(found.st_mode) else None)
     if opts.dry_run:
         return _Result(task.rel, "converted", outputs=names)
     entry = {"input": task.rel, "sha": digest, "outputs": [{"path": n} for n in names], "state": "begin"}
-    _append(opts.dst / MANIFEST, entry)
+    _append(opts.dst, entry)
     written = []
-    for target, name, blob in targets:
+    made: set[Path] = _STATE["made"]
+    for (target, name, blob), mode in zip(targets, modes, strict=True):
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, blob)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            write_atomic(target, blob, mode=mode)
         except OSError as exc:
             return _Result(task.rel, "failed", f"{task.rel}: cannot write {name}: {exc.strerror or exc}")
         written.append({"path": name, "sha": _sha(blob)})
-    _append(opts.dst / MANIFEST, {"input": task.rel, "sha": digest, "outputs": written, "state": "done"})
+    _append(opts.dst, {"input": task.rel, "sha": digest, "outputs": written, "state": "done"})
     return _Result(task.rel, "converted", outputs=names)
 
 
@@ -427,11 +457,11 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
             tasks = _mirror_tasks(rels, opts.to)
             for result in _pool_map(_convert_one, tasks, opts, journal):
                 report(result)
-        _close_journal(opts.dst / MANIFEST)
+        _close_journal(opts.dst)
         if not opts.dry_run:
             _Journal.load(opts.dst).compact()
     finally:
-        _close_journal(opts.dst / MANIFEST)
+        _close_journal(opts.dst)
         if not opts.dry_run:
             shutil.rmtree(claims, ignore_errors=True)
         if bar is not None:
@@ -494,11 +524,11 @@ def _join(
             )
             continue
         if not opts.dry_run:
-            _append(journal.path, {"input": f"join:{date}", "outputs": [{"path": name}], "state": "begin"})
+            _append(opts.dst, {"input": f"join:{date}", "outputs": [{"path": name}], "state": "begin"})
             blob = text.encode("utf-8")
             write_atomic(target, blob)
             _append(
-                journal.path,
+                opts.dst,
                 {
                     "input": f"join:{date}",
                     "sha": "",
@@ -538,6 +568,6 @@ def _feed(
         message = f"{name} exists and migrate did not write it: use --force to replace it"
         report(_Result(name, "failed", message))
         return
-    _append(journal.path, {"input": f"feed:{name}", "outputs": [{"path": name}], "state": "begin"})
+    _append(opts.dst, {"input": f"feed:{name}", "outputs": [{"path": name}], "state": "begin"})
     write_archive_feed(opts.to, target, (opts.src / rel for _, rel in dated), strict=opts.strict)
-    _append(journal.path, {"input": f"feed:{name}", "sha": "", "outputs": [{"path": name}], "state": "done"})
+    _append(opts.dst, {"input": f"feed:{name}", "sha": "", "outputs": [{"path": name}], "state": "done"})
