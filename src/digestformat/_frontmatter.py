@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from typing import Any
 
 import yaml
@@ -119,9 +120,129 @@ def _to_json(value: Any) -> JsonValue:
     return str(value)
 
 
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_FORBIDDEN = frozenset("[]{},\"'#&*!|>%@`:?")
+_STR_TAG = "tag:yaml.org,2002:str"
+_ODD_CHARACTER = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+"""One character class, no repetition: a linear scan."""
+
+
+def _implicit_tag(value: str) -> str:
+    """The tag PyYAML's resolver gives a plain scalar (its own table, so the same answer)."""
+    table = yaml.SafeLoader.yaml_implicit_resolvers
+    for tag, regexp in [*table.get(value[0], []), *table.get(None, [])]:
+        if regexp.match(value):
+            return str(tag)
+    return _STR_TAG
+
+
+def _plain(value: str, *, in_flow: bool = False) -> Any:
+    """A plain scalar the way PyYAML's safe loader reads it, or _NO for anything but text,
+    true/false, null and small decimal integers (those go to PyYAML)."""
+    if not value or value[0] in _INDICATORS or value != value.strip(" "):
+        return _NO
+    if ": " in value or " #" in value or value.endswith(":") or "\t" in value:
+        return _NO
+    if in_flow and any(ch in _FLOW_FORBIDDEN for ch in value):
+        return _NO
+    tag = _implicit_tag(value)
+    if tag in (_STR_TAG, "tag:yaml.org,2002:timestamp"):
+        return value  # timestamps stay the text written
+    if value in ("true", "false"):
+        return value == "true"
+    if value in ("null", "~"):
+        return None
+    if value.isascii() and value.isdigit() and (value == "0" or value[0] != "0") and len(value) < 16:
+        return int(value)
+    return _NO
+
+
+_NO: Any = object()
+
+
+def _quoted(value: str) -> Any:
+    """A double-quoted scalar with no escapes and nothing after its closing quote."""
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return _NO
+    inner = value[1:-1]
+    if '"' in inner or "\\" in inner or any(ord(ch) < 0x20 for ch in inner):
+        return _NO
+    return inner
+
+
+def _scalar(value: str, *, in_flow: bool = False) -> Any:
+    if value.startswith('"'):
+        return _quoted(value)
+    return _plain(value, in_flow=in_flow)
+
+
+def _simple(text: str) -> dict[str, Any] | None:
+    """The front matter real posts are made of, read without PyYAML, or None to leave it to PyYAML.
+
+    Accepted: ``key: scalar``, ``key: [a, b]``, ``key:`` followed by ``  - item`` lines, and
+    blank lines; scalars plain (text, true/false, null, small integers) or double-quoted
+    without escapes. Anything else, including a repeated key, goes to PyYAML, which also
+    judges this reader in the tests.
+    """
+    if _ODD_CHARACTER.search(text):  # tabs, controls, YAML's other line breaks, a BOM: PyYAML's
+        return None
+    out: dict[str, Any] = {}
+    current_key: str | None = None  # the 'key:' whose '  - item' lines may follow
+    for line in text.split("\n"):
+        if not line.strip(" "):
+            continue
+        if line[0] == " ":
+            stripped = line.lstrip(" ")
+            if current_key is None or not stripped.startswith("- "):
+                return None
+            item = _scalar(stripped[2:].rstrip(" "))
+            if item is _NO:
+                return None
+            if out[current_key] is None:
+                out[current_key] = []
+            out[current_key].append(item)
+            continue
+        key, colon, rest = line.partition(":")
+        if not colon or not key or any(ch not in _KEY_CHARS for ch in key) or key in out:
+            return None
+        if _implicit_tag(key) != _STR_TAG:  # '0:', 'true:', 'null:' keys are not text
+            return None
+        if rest and rest[0] != " ":
+            return None
+        rest = rest.strip(" ")
+        if not rest:
+            out[key] = None  # 'key:' alone is null, unless items follow
+            current_key = key
+            continue
+        current_key = None
+        if rest[0] == "[":
+            if not rest.endswith("]"):
+                return None
+            inner = rest[1:-1].strip(" ")
+            items: list[Any] = []
+            if inner:
+                for piece in inner.split(","):
+                    item = _scalar(piece.strip(" "), in_flow=True)
+                    if item is _NO:
+                        return None
+                    items.append(item)
+            out[key] = items
+            continue
+        value = _scalar(rest)
+        if value is _NO:
+            return None
+        out[key] = value
+    return out
+
+
 def _load_any(text: str) -> Any:
-    """libyaml where it can be used; PyYAML's own parser for anchors and for every error,
-    so that results and messages never depend on whether libyaml is installed."""
+    """The simple reader where it applies; else libyaml where it can be used; PyYAML's own
+    parser for anchors and for every error, so that results and messages never depend on
+    whether libyaml is installed."""
+    simple = _simple(text)
+    if simple is not None:
+        return simple or None
     if "&" not in text:
         try:
             return _HANDLER.load(text, Loader=_FastLoader)
