@@ -66,11 +66,13 @@ def _documents(draw: st.DrawFn) -> str:
     lines: list[str] = []
     for _ in range(draw(st.integers(0, 6))):
         key = draw(_KEYS)
-        shape = draw(st.sampled_from(["scalar", "quoted", "flow", "block", "empty", "blank"]))
+        shape = draw(st.sampled_from(["scalar", "quoted", "single", "flow", "block", "empty", "blank"]))
         if shape == "scalar":
             lines.append(f"{key}: {draw(_ATOMS)}")
         elif shape == "quoted":
             lines.append(f'{key}: "{draw(_ATOMS)}"')
+        elif shape == "single":
+            lines.append(f"{key}: '{draw(_ATOMS)}'")
         elif shape == "flow":
             lines.append(f"{key}: [{', '.join(draw(st.lists(_ATOMS, max_size=3)))}]")
         elif shape == "block":
@@ -90,6 +92,7 @@ def _documents(draw: st.DrawFn) -> str:
 @example("a: 1\na: 2")  # a repeated key: PyYAML's (refused)
 @example("t: 2026-02-16 00:00:00+0900+0900\nn: 010")
 @example("A: [0?]")  # found by the long profile: PyYAML refuses it
+@example("t: '[논문리뷰] It''s'\nu: 'a'b'")
 def test_the_simple_reader_agrees_with_pyyaml(text: str) -> None:
     simple = fm._simple(text)
     try:

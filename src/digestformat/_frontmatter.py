@@ -171,9 +171,21 @@ def _quoted(value: str) -> Any:
     return inner
 
 
+def _single_quoted(value: str) -> Any:
+    """A single-quoted scalar ('' is a quote) with nothing after its closing quote."""
+    if len(value) < 2 or value[0] != "'" or value[-1] != "'":
+        return _NO
+    inner = value[1:-1]
+    if "'" in inner.replace("''", ""):
+        return _NO
+    return inner.replace("''", "'")
+
+
 def _scalar(value: str, *, in_flow: bool = False) -> Any:
     if value.startswith('"'):
         return _quoted(value)
+    if value.startswith("'"):
+        return _NO if in_flow else _single_quoted(value)
     return _plain(value, in_flow=in_flow)
 
 
