@@ -10,6 +10,7 @@ whose value did not change, so an edit touches only its own key's lines.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
 from typing import Any
@@ -128,6 +129,7 @@ _ODD_CHARACTER = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\
 """One character class, no repetition: a linear scan."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _implicit_tag(value: str) -> str:
     """The tag PyYAML's resolver gives a plain scalar (its own table, so the same answer)."""
     table = yaml.SafeLoader.yaml_implicit_resolvers
@@ -144,7 +146,7 @@ def _plain(value: str, *, in_flow: bool = False) -> Any:
         return _NO
     if ": " in value or " #" in value or value.endswith(":") or "\t" in value:
         return _NO
-    if in_flow and any(ch in _FLOW_FORBIDDEN for ch in value):
+    if in_flow and not _FLOW_FORBIDDEN.isdisjoint(value):
         return _NO
     tag = _implicit_tag(value)
     if tag in (_STR_TAG, "tag:yaml.org,2002:timestamp"):
@@ -166,7 +168,7 @@ def _quoted(value: str) -> Any:
     if len(value) < 2 or value[0] != '"' or value[-1] != '"':
         return _NO
     inner = value[1:-1]
-    if '"' in inner or "\\" in inner or any(ord(ch) < 0x20 for ch in inner):
+    if '"' in inner or "\\" in inner:  # controls were refused with the whole text
         return _NO
     return inner
 
@@ -216,7 +218,7 @@ def _simple(text: str) -> dict[str, Any] | None:
             out[current_key].append(item)
             continue
         key, colon, rest = line.partition(":")
-        if not colon or not key or any(ch not in _KEY_CHARS for ch in key) or key in out:
+        if not colon or not key or not _KEY_CHARS.issuperset(key) or key in out:
             return None
         if _implicit_tag(key) != _STR_TAG:  # '0:', 'true:', 'null:' keys are not text
             return None
@@ -249,12 +251,8 @@ def _simple(text: str) -> dict[str, Any] | None:
 
 
 def _load_any(text: str) -> Any:
-    """The simple reader where it applies; else libyaml where it can be used; PyYAML's own
-    parser for anchors and for every error, so that results and messages never depend on
-    whether libyaml is installed."""
-    simple = _simple(text)
-    if simple is not None:
-        return simple or None
+    """libyaml where it can be used; PyYAML's own parser for anchors and for every error,
+    so that results and messages never depend on whether libyaml is installed."""
     if "&" not in text:
         try:
             return _HANDLER.load(text, Loader=_FastLoader)
@@ -265,6 +263,9 @@ def _load_any(text: str) -> Any:
 
 def load(text: str) -> dict[str, JsonValue]:
     """Read the YAML between the fences. Raises FrontMatterError naming what is wrong."""
+    simple = _simple(text)
+    if simple is not None:
+        return simple  # plain JSON values already
     try:
         data = _load_any(text)
     except yaml.MarkedYAMLError as exc:

@@ -50,6 +50,7 @@ _PAPER_DEFAULTS: dict[str, Any] = {
 """The paper fields a reader may leave unset (the list and map fields it always sets)."""
 _PAPER_FIELDS = tuple(Paper.model_fields)
 _APART = frozenset({"separator", "notice"})
+_UNIT_FIRST = frozenset("*!>")
 """Lines a template puts after a blank line, whatever came before them."""
 
 
@@ -230,24 +231,31 @@ class _Reader:
         if papers:
             order.append("@papers")
 
-        doc = Digest.model_construct(
-            schema_version=1,
-            layout=layout.name,
-            date=date,
-            title=title,
-            front_matter=front_matter,
-            extra=extra,
-            papers=papers,
-            warnings=self.warnings,
-            trivia=DigestTrivia(
-                bom=self.src.bom,
-                newline=self.src.newline,
-                newline_exceptions=self.src.newline_exceptions,
-                final_newline=self.src.final_newline,
-                front_matter_raw=fm_raw,
-                order=order,
-                raw=digest_raw,
-            ),
+        trivia = build(
+            DigestTrivia,
+            {
+                "bom": self.src.bom,
+                "newline": self.src.newline,
+                "newline_exceptions": self.src.newline_exceptions,
+                "final_newline": self.src.final_newline,
+                "front_matter_raw": fm_raw,
+                "order": order,
+                "raw": digest_raw,
+            },
+        )
+        doc = build(
+            Digest,
+            {
+                "schema_version": 1,
+                "layout": layout.name,
+                "date": date,
+                "title": title,
+                "front_matter": front_matter,
+                "extra": extra,
+                "papers": papers,
+                "warnings": self.warnings,
+                "trivia": trivia,
+            },
         )
         if layout.front_matter_meta and front_matter is not None:
             # Each fact lives in one place: title and date move to their own fields.
@@ -359,6 +367,8 @@ class _Reader:
 
     def match_unit(self, line: str, seen: dict[str, str]) -> str | None:
         """The name of the header unit *line* is (its fields merged), or None."""
+        if line.lstrip(" \t")[:1] not in _UNIT_FIRST:
+            return None  # every unit line opens with '**', '![' or '>'
         for unit in self.layout.units:
             if unit.name in seen:
                 continue
