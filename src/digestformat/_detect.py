@@ -86,6 +86,7 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
         if k.kind is heading:
             if k.level in paper_headings and _is_paper_heading(k.text):
                 paper_headings[k.level] += 1
+                continue  # a paper's title names no section
             kind = kind_of(split_emoji(k.text)[1])
             if kind is not None:
                 for layout in _SECTION_LAYOUTS[kind]:

@@ -10,7 +10,6 @@ whose value did not change, so an edit touches only its own key's lines.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import re
 from typing import Any
@@ -129,11 +128,14 @@ _ODD_CHARACTER = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\
 """One character class, no repetition: a linear scan."""
 
 
-@functools.lru_cache(maxsize=4096)
 def _implicit_tag(value: str) -> str:
     """The tag PyYAML's resolver gives a plain scalar (its own table, so the same answer)."""
     table = yaml.SafeLoader.yaml_implicit_resolvers
-    for tag, regexp in [*table.get(value[0], []), *table.get(None, [])]:
+    candidates = table.get(value[0])  # most text starts with a character no resolver claims
+    wildcard = table.get(None)
+    if not candidates and not wildcard:
+        return _STR_TAG
+    for tag, regexp in [*(candidates or ()), *(wildcard or ())]:
         if regexp.match(value):
             return str(tag)
     return _STR_TAG

@@ -5,11 +5,22 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
+import stat
 import unicodedata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-__all__ = ["clean_relative", "contained", "numbered", "safe_component", "sweep_temp_files", "write_atomic"]
+__all__ = [
+    "clean_relative",
+    "contained",
+    "default_mode",
+    "numbered",
+    "read_file",
+    "safe_component",
+    "sweep_temp_files",
+    "write_atomic",
+]
 
 _RESERVED = frozenset(
     {
@@ -23,6 +34,7 @@ _RESERVED = frozenset(
     }
 )
 _MAX_COMPONENT_BYTES = 200
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")  # one class, bounded: no backtracking
 
 
 @functools.cache
@@ -75,6 +87,12 @@ def safe_component(name: str) -> str:
     '..' (and names of dots only) become '_'; Windows' reserved device names get
     a leading '_'; names are cut to 200 bytes of UTF-8 (keeping the extension).
     """
+    if (
+        _PLAIN_NAME.fullmatch(name)
+        and name.strip(".")
+        and name.split(".", maxsplit=1)[0].lower() not in _RESERVED
+    ):
+        return name  # the common case: nothing to clean
     name = unicodedata.normalize("NFC", name)
     cleaned = "".join(ch for ch in name if ch not in "/\\:" and ord(ch) >= 0x20 and ch != "\x7f")
     cleaned = cleaned.strip(" ")
@@ -109,8 +127,8 @@ def numbered(clean: str, number: int) -> str:
 
 def clean_relative(relative: str) -> str:
     """*relative* as a POSIX path of safe components (see :func:`safe_component`)."""
-    pieces = PurePosixPath(relative.replace("\\", "/")).parts
-    parts = [safe_component(part) for part in pieces if part not in ("/", "")]
+    pieces = relative.replace("\\", "/").split("/")
+    parts = [safe_component(part) for part in pieces if part and part != "."]
     parts = [part for part in parts if part]
     if not parts:
         raise ValueError(f"no file name left in {relative!r}")
@@ -127,21 +145,38 @@ def contained(root: Path, relative: str, *, checked: set[Path] | None = None) ->
     caller for one run) spares the same folders' checks for every file.
     """
     parts = clean_relative(relative).split("/")
-    real_root = root.resolve()
     current = root
     for index, part in enumerate(parts):
         current = current / part
         last = index == len(parts) - 1
         if not last and checked is not None and current in checked:
             continue
-        if current.is_symlink():
-            if not current.resolve().is_relative_to(real_root):
-                raise ValueError(f"{relative!r} would leave {root} through the link {current}")
-        elif not current.exists():
-            break
+        try:
+            found = os.lstat(current)
+        except (FileNotFoundError, NotADirectoryError):
+            break  # nothing there yet: nothing below it either
+        if stat.S_ISLNK(found.st_mode) and not current.resolve().is_relative_to(root.resolve()):
+            raise ValueError(f"{relative!r} would leave {root} through the link {current}")
         if not last and checked is not None:
             checked.add(current)
     return root.joinpath(*parts)
+
+
+def default_mode() -> int:
+    """The mode a new file gets: 0o666 less the umask."""
+    return 0o666 & ~_umask()
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of *path*, with fewer system calls than Path.read_bytes (no fstat, no tty check)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def sweep_temp_files(root: Path, outputs: set[str]) -> None:

@@ -34,7 +34,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from ._api import parse, render
-from ._io import clean_relative, contained, numbered, sweep_temp_files, write_atomic
+from ._io import clean_relative, contained, default_mode, numbered, read_file, sweep_temp_files, write_atomic
 from ._posts import join, split
 from ._slug import slug
 from .errors import DigestError
@@ -105,13 +105,16 @@ def _where(rel: str, err: DigestError) -> str:
 def _inputs(src: Path) -> list[str]:
     """Input files below *src*, as sorted POSIX paths relative to it (hidden ones left out)."""
     found: list[str] = []
-    for folder, dirs, files in os.walk(src):
+    root = str(src)
+    for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        base = Path(folder)
-        for name in sorted(files):
-            if name.startswith(".") or not name.endswith(INPUT_SUFFIXES):
-                continue
-            found.append((base / name).relative_to(src).as_posix())
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.extend(
+            prefix + name
+            for name in sorted(files)
+            if not name.startswith(".") and name.endswith(INPUT_SUFFIXES)
+        )
     return found
 
 
@@ -239,6 +242,7 @@ def _init(opts: Options, journal: _Journal) -> None:
     _STATE["claims"] = opts.dst / CLAIMS
     _STATE["checked"] = set()  # folders found inside DST in this run
     _STATE["made"] = set()  # folders made (or found) in this run
+    _STATE["mode"] = default_mode()
     _JOURNAL_FDS.clear()  # a forked worker opens its own
     _die_with_parent()
 
@@ -297,7 +301,7 @@ def _convert_one(task: _Task) -> _Result:
     opts: Options = _STATE["opts"]
     journal: _Journal = _STATE["journal"]
     try:
-        data = (opts.src / task.rel).read_bytes()
+        data = read_file(opts.src / task.rel)
     except OSError as exc:
         return _Result(task.rel, "failed", f"{task.rel}: cannot read: {exc.strerror}")
     digest = _sha(data)
@@ -334,7 +338,8 @@ def _convert_one(task: _Task) -> _Result:
         if owner is None and not opts.force and found is not None:
             message = f"{task.rel}: {name} exists and migrate did not write it: use --force to replace it"
             return _Result(task.rel, "failed", message)
-        modes.append(found.st_mode & 0o7777 if found is not None and stat.S_ISREG(found.st_mode) else None)
+        keep_mode = found is not None and stat.S_ISREG(found.st_mode)
+        modes.append(found.st_mode & 0o7777 if found is not None and keep_mode else _STATE["mode"])
     if opts.dry_run:
         return _Result(task.rel, "converted", outputs=names)
     entry = {"input": task.rel, "sha": digest, "outputs": [{"path": n} for n in names], "state": "begin"}
