@@ -573,6 +573,7 @@ def print_report(fig: dict[str, Any]) -> None:
     )
     print(f"  machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['python']}")
     print(f"  load average (1/5/15 min): {load('load_start')} at start, {load('load_end')} at end")
+    print(f"  work folder: {m.get('workdir', '?')}")
     print(f"  git {m['git'] or '?'}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v))
 
     p = fig["parse"]
@@ -639,6 +640,12 @@ def _options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the archive (default 2026)")
     parser.add_argument(
+        "--workdir",
+        metavar="DIR",
+        help="where the archive and outputs go (default: /dev/shm when it is a writable tmpfs, so the "
+        "figures measure digestformat rather than the disk; else the system temp folder)",
+    )
+    parser.add_argument(
         "--pandoc-files", type=int, help="files given to pandoc (default 300; 100 with --quick)"
     )
     parser.add_argument(
@@ -664,6 +671,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     migrate_reps = 1 if args.quick else 2
     pandoc = None if args.skip_pandoc else shutil.which("pandoc")
     fig: dict[str, Any] = {"machine": machine(pandoc), "options": {"quick": args.quick, "files": args.files}}
+    fig["machine"]["workdir"] = f"{work} ({_filesystem(work)})"
 
     _stage(f"generating {args.files:,} files in {work}")
     archive = generate(work, args.files, max(1, args.files // 10), args.seed)
@@ -733,6 +741,31 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return fig
 
 
+def _filesystem(path: Path) -> str:
+    """The type of the filesystem *path* is on (from /proc/mounts; '?' elsewhere)."""
+    best, kind = "", "?"
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return kind
+    resolved = str(path.resolve())
+    for line in mounts:
+        fields = line.split()
+        if len(fields) > 2 and resolved.startswith(fields[1]) and len(fields[1]) > len(best):
+            best, kind = fields[1], fields[2]
+    return kind
+
+
+def _workdir(chosen: str | None) -> str | None:
+    """The folder for the temp archive: --workdir, else /dev/shm if usable, else the default."""
+    if chosen:
+        return chosen
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return str(shm)
+    return None
+
+
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -740,7 +773,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _options(argv)
     signal.signal(signal.SIGTERM, _on_signal)
-    work = Path(tempfile.mkdtemp(prefix="digestformat-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="digestformat-bench-", dir=_workdir(args.workdir)))
     try:
         fig = bench(args, work)
         print_report(fig)

@@ -231,6 +231,7 @@ class _Result:
     outputs: list[str] = field(default_factory=list)
     date: str | None = None
     payload: str = ""  # join and feed passes carry text back
+    entry: dict[str, Any] | None = None  # the input's last journal line, for the compaction
 
 
 _STATE: dict[str, Any] = {}
@@ -308,7 +309,7 @@ def _convert_one(task: _Task) -> _Result:
     if opts.resume:
         entry = journal.done.get(task.rel)
         if entry is not None and entry.get("sha") == digest and _outputs_intact(opts.dst, entry):
-            return _Result(task.rel, "skipped", outputs=[o["path"] for o in entry["outputs"]])
+            return _Result(task.rel, "skipped", outputs=[o["path"] for o in entry["outputs"]], entry=entry)
     try:
         outputs = _outputs_for(task, data, opts)
     except DigestError as err:
@@ -353,10 +354,12 @@ def _convert_one(task: _Task) -> _Result:
                 made.add(target.parent)
             write_atomic(target, blob, mode=mode)
         except OSError as exc:
-            return _Result(task.rel, "failed", f"{task.rel}: cannot write {name}: {exc.strerror or exc}")
+            message = f"{task.rel}: cannot write {name}: {exc.strerror or exc}"
+            return _Result(task.rel, "failed", message, entry=entry)
         written.append({"path": name, "sha": _sha(blob)})
-    _append(opts.dst, {"input": task.rel, "sha": digest, "outputs": written, "state": "done"})
-    return _Result(task.rel, "converted", outputs=names)
+    done = {"input": task.rel, "sha": digest, "outputs": written, "state": "done"}
+    _append(opts.dst, done)
+    return _Result(task.rel, "converted", outputs=names, entry=done)
 
 
 def _outputs_intact(dst: Path, entry: dict[str, Any]) -> bool:
@@ -454,17 +457,26 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
             bar.update(1)
 
     try:
-        if opts.to in FEED_NAMES:
-            _feed(opts, rels, journal, summary, report, out=out)
-        elif opts.join:
-            _join(opts, rels, journal, summary, report)
+        if opts.to in FEED_NAMES or opts.join:
+            if opts.join:
+                _join(opts, rels, journal, summary, report)
+            else:
+                _feed(opts, rels, journal, summary, report, out=out)
+            _close_journal(opts.dst)
+            if not opts.dry_run:
+                _Journal.load(opts.dst).compact()
         else:
             tasks = _mirror_tasks(rels, opts.to)
+            latest = dict(journal.latest)
             for result in _pool_map(_convert_one, tasks, opts, journal):
                 report(result)
-        _close_journal(opts.dst)
-        if not opts.dry_run:
-            _Journal.load(opts.dst).compact()
+                if result.entry is not None:
+                    latest[result.rel] = result.entry
+            _close_journal(opts.dst)
+            if not opts.dry_run:  # what the workers journaled, without reading it back
+                journal.latest = latest
+                journal.parts = sorted(opts.dst.glob(PART_GLOB))
+                journal.compact()
     finally:
         _close_journal(opts.dst)
         if not opts.dry_run:
