@@ -198,7 +198,7 @@ def _append(dst: Path, entry: dict[str, Any]) -> None:
 
     Each line carries a nanosecond stamp so that the parts can be read back in order.
     """
-    line = (json.dumps({**entry, "seq": time.time_ns()}, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    line = (json.dumps({**entry, "seq": time.time_ns()}, ensure_ascii=False) + "\n").encode()
     key = str(dst)
     fd = _JOURNAL_FDS.get(key)
     if fd is None:
