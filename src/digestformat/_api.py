@@ -42,12 +42,13 @@ def _format_of(decoded: str) -> str | None:
     head = decoded.lstrip("\ufeff \t\r\n")
     if head.startswith("{"):
         return "jsonfeed" if '"https://jsonfeed.org/version/' in head[:4096] else "json"
-    if head.startswith("<"):
-        root = head[:4096]
-        if "<rss" in root:
-            return "rss"
-        if "<feed" in root:
-            return "atom"
+    if head.startswith("<?xml"):  # the root element names the feed; comments may come first
+        head = head[head.find("?>") + 2 :].lstrip(" \t\r\n") if "?>" in head else ""
+        while head.startswith("<!--") and "-->" in head:
+            head = head[head.find("-->") + 3 :].lstrip(" \t\r\n")
+    for tag, name in (("<rss", "rss"), ("<feed", "atom")):
+        if head.startswith(tag) and head[len(tag) : len(tag) + 1] in (" ", ">", "\n", "\t", "\r", "/"):
+            return name
     return None
 
 
@@ -122,7 +123,8 @@ def _render(doc: Digest, to: str | None) -> str:
         raise DigestError(f"unknown format {target!r}: expected one of {', '.join(FORMATS)}")
     source = LAYOUTS.get(doc.layout)
     lines = write(doc, spec, source)
-    if doc.layout != target and not _detected_as(lines, target):
+    fresh = doc.layout != target or doc.trivia.order is None  # not laid out by a source file
+    if fresh and not _detected_as(lines, target):
         lines = write(doc, spec, source, hint=True)
     trivia = doc.trivia
     src = _text.SourceText(

@@ -179,8 +179,13 @@ class _Reader:
                 self.kind(first_line).kind is Kind.BLANK or read_hint(lines[first_line]) == layout.name
             ):
                 first_line += 1
-            # A post with front matter but no body still holds its (empty) paper: the title is its.
-            starts = [first_line] if first_line < n or fm_end is not None else []
+            # A post whose front matter names a paper (a title, tags) holds it even with no body.
+            names_paper = front_matter is not None and any(
+                layout.moves_key is not None and layout.moves_key(key, front_matter[key])
+                for key in ("title", "tags")
+                if key in front_matter
+            )
+            starts = [first_line] if first_line < n or names_paper else []
         else:
             starts = [
                 i
