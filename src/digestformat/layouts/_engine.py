@@ -498,6 +498,27 @@ def _merge_order(order: list[str], template: list[str], present: set[str]) -> li
     return out
 
 
+def _place_extras(
+    order: list[str], extras: list[str], *, before: str, blank_after: bool
+) -> dict[int, list[str]]:
+    """Which extra lines each '@extra' item of *order* writes (index -> lines).
+
+    The source's '@extra' items take the lines one each, the last of them any
+    left over; with none in *order*, one is put before *before* (in place).
+    """
+    if extras and "@extra" not in order:
+        at = order.index(before) if before in order else len(order)
+        order[at:at] = ["@extra", ""] if blank_after else ["@extra"]
+    slots = [index for index, item in enumerate(order) if item == "@extra"]
+    placed: dict[int, list[str]] = {}
+    for number, index in enumerate(slots):
+        last = number == len(slots) - 1
+        lines = extras[number:] if last else extras[number : number + 1]
+        if lines:
+            placed[index] = lines
+    return placed
+
+
 def _template(pairs: tuple[tuple[str, int], ...]) -> list[str]:
     out: list[str] = []
     for unit, blanks in pairs:
@@ -564,14 +585,9 @@ def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bo
         order = _merge_order(trivia.order, template, present)
     else:
         order = _drop_orphan_blanks(template, present)
-    extras = list(doc.extra)
-    extra_at = 0
-    if layout.paper_level is None:
-        extras = []  # a post has no place before its paper: the layout's front matter holds them
-    if extras and "@extra" not in order:
-        at = order.index("@papers") if "@papers" in order else len(order)
-        order[at:at] = ["@extra"] * len(extras) + [""]
-    last_extra = max((i for i, item in enumerate(order) if item == "@extra"), default=-1)
+    # a post has no place before its paper: the layout's front matter holds its extra lines
+    extras = [] if layout.paper_level is None else doc.extra
+    extra_lines = _place_extras(order, extras, before="@papers", blank_after=True)
     for index, item in enumerate(order):
         if item == "@front_matter" and fm_lines is not None:
             out.extend(fm_lines)
@@ -580,13 +596,7 @@ def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bo
         elif item == "@hint" and "hint" in present:
             out.append(_pick(trivia.raw if keep else {}, "hint", hint_line(layout.name)))
         elif item == "@extra":
-            if extra_at < len(extras):
-                if index == last_extra:
-                    out.extend(extras[extra_at:])
-                    extra_at = len(extras)
-                else:
-                    out.append(extras[extra_at])
-                    extra_at += 1
+            out.extend(extra_lines.get(index, ()))
         elif item == "@papers":
             if layout.paper_level is None and len(doc.papers) > 1:
                 raise DigestError(
@@ -790,12 +800,7 @@ def _write_paper(
         always = ("sections", "extra", "separator", "heading")
         wanted = {name for name in present if name in always or _needed(layout, name, paper)}
         order = _drop_orphan_blanks(template, wanted)
-    extras = paper.extra
-    extra_at = 0
-    if extras and "@extra" not in order:
-        at = order.index("@sections") if "@sections" in order else len(order)
-        order[at:at] = ["@extra"]
-    last_extra = max((i for i, item in enumerate(order) if item == "@extra"), default=-1)
+    extra_lines = _place_extras(order, paper.extra, before="@sections", blank_after=False)
     swallowed = False  # the last section left a code fence open: nothing after it would be read
     fresh = not keep or trivia.order is None  # laid out by the template, not by a source
     for index, item in enumerate(order):
@@ -806,13 +811,7 @@ def _write_paper(
             continue
         name = item[1:]
         if name == "extra":
-            if extra_at < len(extras):
-                if index == last_extra:
-                    out.extend(extras[extra_at:])
-                    extra_at = len(extras)
-                else:
-                    out.append(extras[extra_at])
-                    extra_at += 1
+            out.extend(extra_lines.get(index, ()))
         elif name == "sections":
             if fresh and paper.sections and out and out[-1].strip(" \t"):
                 out.append("")
