@@ -29,8 +29,8 @@ def _known_limit(doc: Digest, source: str, target: str) -> bool:
                 continue
             if equivalent(kind, native_a) is not None and section.heading == native_b[kind][1]:
                 return True  # a section of B's kind written in A comes back as A's equivalent
-    if doc.title == "":
-        return True  # an empty title and no title are one '# DATE' heading
+    if doc.title is not None and not doc.title.strip():
+        return True  # a blank title and no title are one '# DATE' heading
     if target == "review" and any(paper == Paper(title="") for paper in doc.papers):
         return True  # a post shows its paper only by some content: an empty one is no paper
     for paper in doc.papers:

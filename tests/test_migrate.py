@@ -1225,7 +1225,7 @@ def _expected_ids() -> list[str]:
         key=lambda item: (item[0].date or "", item[1]),
         reverse=True,
     )
-    return [feed_common.guid(doc, paper)[0] for doc, _ in docs for paper in doc.papers]
+    return [feed_common.urn(doc, paper) for doc, _ in docs for paper in doc.papers]
 
 
 @pytest.mark.parametrize(
@@ -1294,9 +1294,9 @@ def test_the_archive_feed_reads_its_inputs_one_at_a_time(
     module, attr = _ITEM_BUILDERS[fmt]
     build: Callable[..., Any] = getattr(module, attr)
 
-    def spy(doc: df.Digest, paper: df.Paper) -> Any:
+    def spy(doc: df.Digest, paper: df.Paper, ident: Any) -> Any:
         at_item.append(pulled)
-        return build(doc, paper)
+        return build(doc, paper, ident)
 
     monkeypatch.setattr(module, attr, spy)
     target = tmp_path / "feed"

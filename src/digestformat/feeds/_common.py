@@ -288,9 +288,22 @@ def paper_link(paper: Paper) -> str | None:
     return next(iter(paper.links.values()), None)
 
 
-def guid(doc: Digest, paper: Paper) -> tuple[str, bool]:
-    """A stable id: the arXiv abs URL where known (a permalink), else a digest-derived URN."""
-    if paper.arxiv_id:
-        return f"https://arxiv.org/abs/{paper.arxiv_id}", True
+def urn(doc: Digest, paper: Paper) -> str:
+    """An id made of the digest's date and the paper's rank, title and url: stable across runs."""
     digest = hashlib.sha256(f"{doc.date}\0{paper.rank}\0{paper.title}\0{paper.url}".encode()).hexdigest()[:16]
-    return f"urn:digestformat:{doc.date or 'undated'}:{slug(paper.title)[:40]}:{digest}", False
+    return f"urn:digestformat:{doc.date or 'undated'}:{slug(paper.title)[:40]}:{digest}"
+
+
+def guids(doc: Digest) -> list[tuple[str, bool]]:
+    """(id, is a permalink) per paper: the arXiv abs URL where known and not taken by an earlier
+    paper of the digest, else the URN. Unique within the feed, as RSS, Atom and JSON Feed ask."""
+    out: list[tuple[str, bool]] = []
+    taken: set[str] = set()
+    for paper in doc.papers:
+        ident = f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None
+        if ident is not None and ident not in taken:
+            taken.add(ident)
+            out.append((ident, True))
+        else:
+            out.append((urn(doc, paper), False))
+    return out

@@ -3,7 +3,9 @@
 The feed is written item by item (lxml's incremental ``etree.xmlfile`` for
 RSS and Atom, a hand-streamed array for JSON Feed) to a temp file beside the
 target, then moved into place. Each item is built by the same function as in
-a one-digest feed, ``df:paper`` included.
+a one-digest feed, ``df:paper`` included; its id is the URN of its digest's
+date, rank and title (the arXiv URL would repeat when a paper trends on two
+days, and remembering the ones given would make memory grow).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def _rss(handle: BinaryIO, when: dt.datetime, docs: Iterator[Digest]) -> None:
                 xf.write(el)
             for doc in docs:
                 for paper in doc.papers:
-                    xf.write(rss.item(doc, paper))
+                    xf.write(rss.item(doc, paper, (c.urn(doc, paper), False)))
                     xf.flush()
 
 
@@ -103,7 +105,7 @@ def _atom(handle: BinaryIO, when: dt.datetime, docs: Iterator[Digest]) -> None:
                 xf.write(child)
             for doc in docs:
                 for paper in doc.papers:
-                    xf.write(atom.entry(doc, paper))
+                    xf.write(atom.entry(doc, paper, c.urn(doc, paper)))
                     xf.flush()
 
 
@@ -115,7 +117,7 @@ def _jsonfeed(handle: BinaryIO, when: dt.datetime, docs: Iterator[Digest]) -> No
     first = True
     for doc in docs:
         for paper in doc.papers:
-            item = json.dumps(jsonfeed.item(doc, paper), ensure_ascii=False)
+            item = json.dumps(jsonfeed.item(doc, paper, c.urn(doc, paper)), ensure_ascii=False)
             write((("\n    " if first else ",\n    ") + item).encode("utf-8"))
             first = False
     write(b"\n  ]\n}\n")

@@ -32,13 +32,13 @@ def write(doc: Digest) -> str:
     author = c.sub(feed, A + "author")
     c.sub(author, A + "name", "Hugging Face Daily Papers")
     feed.append(c.to_element("digest", doc, frozenset({"papers", "warnings"})))
-    for paper in doc.papers:
-        feed.append(entry(doc, paper))
+    for paper, ident in zip(doc.papers, c.guids(doc), strict=True):
+        feed.append(entry(doc, paper, ident[0]))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + c.xml_text(feed)
 
 
-def entry(doc: Digest, paper: Paper) -> etree._Element:
-    """One paper as an Atom <entry>."""
+def entry(doc: Digest, paper: Paper, ident: str) -> etree._Element:
+    """One paper as an Atom <entry> with id *ident*."""
     when = c.rfc3339(c.moment(doc))
     el = etree.Element(A + "entry", nsmap={None: ATOM, "df": c.NS})
     c.sub(el, A + "title", c.html_escape(c.plain(paper.title) or paper.title), type="html")
@@ -47,7 +47,7 @@ def entry(doc: Digest, paper: Paper) -> etree._Element:
         c.sub(el, A + "link", href=link, rel="alternate", type="text/html")
     c.sub(el, A + "published", when)
     c.sub(el, A + "updated", when)
-    c.sub(el, A + "id", c.guid(doc, paper)[0])
+    c.sub(el, A + "id", ident)
     c.sub(el, A + "content", c.content_html(paper), type="html")
     for name in paper.authors:
         person = c.sub(el, A + "author")

@@ -29,14 +29,14 @@ def write(doc: Digest) -> str:
         feed["feed_url"] = self_url
     feed["language"] = "ko"
     feed[_EXT] = doc.model_dump(mode="json", exclude={"papers", "warnings"})
-    items = [item(doc, paper) for paper in doc.papers]
+    items = [item(doc, paper, ident) for paper, (ident, _) in zip(doc.papers, c.guids(doc), strict=True)]
     feed["items"] = items
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
 
 
-def item(doc: Digest, paper: Paper) -> dict[str, Any]:
-    """One paper as a JSON Feed item."""
-    out: dict[str, Any] = {"id": c.guid(doc, paper)[0]}
+def item(doc: Digest, paper: Paper, ident: str) -> dict[str, Any]:
+    """One paper as a JSON Feed item with id *ident*."""
+    out: dict[str, Any] = {"id": ident}
     link = c.paper_link(paper)
     if link is not None:
         out["url"] = link

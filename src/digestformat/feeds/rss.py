@@ -35,20 +35,19 @@ def write(doc: Digest) -> str:
     if self_url is not None:
         c.sub(channel, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
     channel.append(c.to_element("digest", doc, frozenset({"papers", "warnings"})))
-    for paper in doc.papers:
-        channel.append(item(doc, paper))
+    for paper, ident in zip(doc.papers, c.guids(doc), strict=True):
+        channel.append(item(doc, paper, ident))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + c.xml_text(rss)
 
 
-def item(doc: Digest, paper: Paper) -> etree._Element:
-    """One paper as an RSS <item>."""
+def item(doc: Digest, paper: Paper, ident: tuple[str, bool]) -> etree._Element:
+    """One paper as an RSS <item>; *ident* is its guid and whether that is a permalink."""
     el = etree.Element("item", nsmap=_NSMAP)
     c.sub(el, "title", c.plain(paper.title) or paper.title)
     link = c.paper_link(paper)
     if link is not None:
         c.sub(el, "link", link)
-    ident, permalink = c.guid(doc, paper)
-    c.sub(el, "guid", ident, isPermaLink="true" if permalink else "false")
+    c.sub(el, "guid", ident[0], isPermaLink="true" if ident[1] else "false")
     c.sub(el, "pubDate", c.rfc822(c.moment(doc)))
     c.sub(el, "description", c.summary_html(paper))
     c.sub(el, f"{{{CONTENT}}}encoded", c.content_html(paper))
