@@ -1,0 +1,98 @@
+"""Pathological input stays linear (in the spirit of cmark's pathological tests).
+
+Each case runs in a subprocess with a guard against hangs; the scaling test
+compares times at n and 2n (best of 3) and asserts t(2n) < 3·t(n) + 0.05 s.
+No absolute timings: the guard only catches a hang or a quadratic blow-up.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+
+import pytest
+
+import digestformat as df
+
+HEAD = (
+    "# 2026-02-16 Daily Papers (Top 5)\n\n"
+    "## 1. [T](https://huggingface.co/papers/2602.10388)\n**Upvotes**: 1\n\n### 📌 한 줄 요약\n"
+)
+
+CASES = {
+    "100,000 nested >": 'HEAD + ">" * 100_000 + " x\\n"',
+    "3,000 nested list levels": 'HEAD + "".join("  " * i + "- x\\n" for i in range(3_000))',
+    "1,000,000 [": 'HEAD + "[" * 1_000_000 + "\\n"',
+    "1,000,000 [ in a paper heading": '"# 2026-02-16 D\\n\\n## 1. " + "[" * 1_000_000 + "\\n"',
+    "1,000,000 *": 'HEAD + "*" * 1_000_000 + "\\n"',
+    "500,000 _a": 'HEAD + "_a" * 500_000 + "\\n"',
+    "100,000 sections": 'HEAD + "".join(f"### 메모 {i}\\nbody\\n\\n" for i in range(100_000))',
+    "a 10 MB line": 'HEAD + "가" * 10_000_000 + "\\n"',
+    "a 45 MB file": 'HEAD + ("본문 문장입니다. " * 9 + "\\n") * 500_000',
+    "1,000,000 backtick runs in a title": '"# D\\n\\n## 1. [" + "` " * 1_000_000 + "](u)\\n"',
+}
+GUARD_SECONDS = 10  # each finishes well inside 5 s here; the guard is for hangs, not speed
+
+
+@pytest.mark.parametrize("expression", list(CASES.values()), ids=list(CASES))
+def test_pathological_input_finishes_and_round_trips(expression: str) -> None:
+    program = textwrap.dedent(
+        f"""
+        import digestformat as df
+        HEAD = {HEAD!r}
+        text = {expression}
+        try:
+            doc = df.parse(text)
+        except df.DigestError as err:
+            print("refused", err)
+        else:
+            assert df.render(doc) == text
+            print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=GUARD_SECONDS, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert done.stdout.startswith(("ok", "refused"))
+
+
+def _best_of_3(fn: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+SCALING: dict[str, Callable[[int], str]] = {
+    "sections": lambda n: HEAD + "".join(f"### 메모 {i}\nbody\n\n" for i in range(n)),
+    "papers": lambda n: (
+        "# 2026-02-16 D\n\n"
+        + "".join(
+            f"## {i}. [T {i}](https://huggingface.co/papers/2602.{i:05d})\n**Upvotes**: {i}\n\n---\n\n"
+            for i in range(n)
+        )
+    ),
+    "body lines": lambda n: HEAD + "- item\n" * n,
+    "nested quotes": lambda n: HEAD + ">" * n + " x\n",
+    "brackets": lambda n: HEAD + "[" * n + "\n",
+    "front matter keys": lambda n: (
+        "---\n" + "".join(f"k{i}: v{i}\n" for i in range(n)) + "---\n# 1. [A](u)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SCALING))
+def test_time_grows_linearly(name: str) -> None:
+    make = SCALING[name]
+    n = 4_000
+    small, large = make(n), make(2 * n)
+    t_small = _best_of_3(lambda: df.render(df.parse(small)))
+    t_large = _best_of_3(lambda: df.render(df.parse(large)))
+    assert t_large < 3 * t_small + 0.05, (t_small, t_large)
