@@ -33,6 +33,14 @@ _SECTION_LAYOUTS: dict[str, tuple[str, ...]] = {
     "implications": ("review",),
 }
 
+_LACKS = {
+    "tagged": "paper headings such as '## 1. [Title](url)' (with '**Upvotes**: …' lines)",
+    "translated": "paper headings such as '## 1. [Title](url)' (with '### 📌 요약' sections)",
+    "imrad": "paper headings such as '# 1. [Title](url)' under its front matter",
+    "review": "a review post's '**저자:** …' or '> **링크:** …' line or '## 핵심 연구 목표' section",
+}
+"""What a file must show to be read as each layout, for the message when none fits."""
+
 _MARKERS: tuple[tuple[str, str, int], ...] = (
     ("**도입 난이도**", "tagged", 3),
     ("**신뢰도**", "tagged", 3),
@@ -105,10 +113,5 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
         return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds
     if score["review"]:
         return "review", start, kinds
-    raise DigestError(
-        "no known layout: expected paper headings such as '## 1. [Title](url)' "
-        "(tagged, translated) or '# 1. [Title](url)' (imrad), or a review post "
-        "with '**저자:**' and '## 핵심 연구 목표'",
-        1,
-        1,
-    )
+    closest = max(_ORDER, key=lambda name: (score[name], end is not None and name in ("imrad", "review")))
+    raise DigestError(f"no known layout: the closest is {closest}, which lacks {_LACKS[closest]}", 1, 1)
