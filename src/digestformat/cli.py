@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ._api import FORMATS, detect, parse, render
-from ._io import write_atomic
+from ._io import clean_relative, contained, numbered, write_atomic
 from ._posts import split
 from ._slug import slug
 from .archive import Options, migrate
@@ -182,20 +182,21 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _write_posts(doc: Digest, folder: Path) -> int:
-    """One review post per paper, as FOLDER/DATE-SLUG.md; a taken name gets -2, -3, ..."""
+    """One review post per paper, as FOLDER/DATE-SLUG.md; a taken name gets -2, -3, ...
+
+    Names are made as migrate --split makes them (cleaned, numbered, contained in FOLDER).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     for post in split(doc):
-        paper = post.papers[0]
-        stem = f"{post.date or 'undated'}-{slug(paper.title)}"
-        name = f"{stem}.md"
+        first = name = clean_relative(f"{post.date or 'undated'}-{slug(post.papers[0].title)}.md")
         number = 2
         while name in taken:
-            name = f"{stem}-{number}.md"
-            number += 1
+            name, number = numbered(first, number), number + 1
         taken.add(name)
-        write_atomic(folder / name, render(post).encode("utf-8"))
-        print(folder / name)
+        target = contained(folder, name)
+        write_atomic(target, render(post).encode("utf-8"))
+        print(target)
     return 0
 
 

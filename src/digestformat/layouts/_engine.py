@@ -365,7 +365,7 @@ class _Reader:
         values = {**_PAPER_DEFAULTS, **fields, "trivia": trivia}  # the readers' values are valid
         paper = build(Paper, {name: values[name] for name in _PAPER_FIELDS})
         for name, line in seen.items():
-            canon = self.write_unit(name, paper)
+            canon = _unit_line(self.layout, name, paper)
             if canon != line:
                 raw[name] = (canon or "", line)
         return paper
@@ -383,9 +383,6 @@ class _Reader:
                 seen[unit.name] = line
                 return unit.name
         return None
-
-    def write_unit(self, name: str, paper: Paper) -> str | None:
-        return _unit_line(self.layout, name, paper)
 
     def read_section(self, k0: int, k1: int) -> Section:
         lines = self.lines
