@@ -380,13 +380,14 @@ def _closes(line: str, char: str, length: int) -> bool:
 
 
 def _fenced(fence: tuple[str, int], info: str, indent: str, content: list[str]) -> list[str]:
+    """Content lines are indented as the fence is: after a list item, an indented
+    fence belongs to the item, and a less indented line would end the item (and
+    the fence) and be read at the top level, as CommonMark says."""
     char, length = fence
     marks = char * length
-    return [
-        indent + marks + info,
-        *(line for line in content if not _closes(line, char, length)),
-        indent + marks,
-    ]
+    lines = [indent + line if line else line for line in content]
+    inside = [line for line in lines if not _closes(line, char, length)]
+    return [indent + marks + info, *inside, indent + marks]
 
 
 fenced_blocks = st.builds(
