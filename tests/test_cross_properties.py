@@ -4,7 +4,7 @@ feed gives the document back."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import digestformat as df
@@ -29,8 +29,10 @@ def _known_limit(doc: Digest, source: str, target: str) -> bool:
                 continue
             if equivalent(kind, native_a) is not None and section.heading == native_b[kind][1]:
                 return True  # a section of B's kind written in A comes back as A's equivalent
-    if doc.title is not None and not doc.title.strip():
-        return True  # a blank title and no title are one '# DATE' heading
+    title = doc.title
+    stripped = title is not None and (title != title.strip(" \t") or not title.strip())
+    if stripped and SPECS[target].digest_heading:
+        return True  # a heading's text is stripped: '# 0\t' is '0', a blank title is none
     if target == "review" and any(paper == Paper(title="") for paper in doc.papers):
         return True  # a post shows its paper only by some content: an empty one is no paper
     for paper in doc.papers:
@@ -45,13 +47,8 @@ def _known_limit(doc: Digest, source: str, target: str) -> bool:
     return doc.front_matter == {} and target in ("imrad", "review")
 
 
-# Each example renders and parses four times; 100 of them per source layout keep CI in minutes.
-EXAMPLES = min(100, settings().max_examples)
-
-
 @pytest.mark.parametrize("source", LAYOUTS)
 def test_a_to_b_to_a_keeps_the_content(source: LayoutName) -> None:
-    @settings(max_examples=EXAMPLES)
     @given(doc=digests(source), target=st.sampled_from(LAYOUTS))
     def check(doc: Digest, target: LayoutName) -> None:
         assume(not _known_limit(doc, source, target))
@@ -70,7 +67,6 @@ def test_a_to_b_to_a_keeps_the_content(source: LayoutName) -> None:
 
 @pytest.mark.parametrize("source", LAYOUTS)
 def test_feeds_give_the_document_back(source: LayoutName) -> None:
-    @settings(max_examples=EXAMPLES)
     @given(doc=digests(source), fmt=st.sampled_from(FEEDS))
     def check(doc: Digest, fmt: str) -> None:
         back = df.parse(df.render(doc, fmt), fmt)
