@@ -275,3 +275,33 @@ def test_python_dash_m_exit_status_for_usage_errors() -> None:
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+INVALID = sorted([*FIXTURES.glob("invalid/*.md"), *FIXTURES.glob("*/invalid/*.md")])
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_every_bad_input_exits_1_with_its_place_and_no_traceback(path: Path, capsys: Capture) -> None:
+    """The bad-input battery through the command: `PATH:LINE:COL: message`, exit 1."""
+    expected = (path.with_suffix(".err")).read_text("utf-8").rstrip("\n")
+    layout = path.parent.parent.name
+    argv = ["convert", str(path), "--to", "json"]
+    if layout in LAYOUTS:
+        argv += ["--from", layout]
+    assert run(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"{path}:{expected}\n"
+    assert "Traceback" not in captured.err
+
+
+def test_two_layouts_in_one_file_are_read_with_from(capsys: Capture) -> None:
+    """The mixed file the detector refuses is read when its layout is named: the other
+    layout's paper heading is kept as an unknown section, with a warning."""
+    path = FIXTURES / "invalid" / "mixed-imrad-tagged.md"
+    assert run(["convert", str(path), "--from", "imrad", "--to", "imrad"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == path.read_text("utf-8")
+    assert captured.err.startswith(f"{path}:14:1: warning: unknown section heading '2. [SQuTR]")
+    assert run(["convert", str(path), "--from", "imrad", "--strict"]) == 1
+    assert capsys.readouterr().err.startswith(f"{path}:14:1: unknown section heading '2. [SQuTR]")

@@ -54,6 +54,56 @@ _MARKERS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+_PAPER_VOTES = ("tagged", "translated")
+"""Layouts whose papers are told apart by their own sections (see _refuse_mixed_papers)."""
+
+
+def _is_linked(text: str) -> bool:
+    """'1. [Title](url)' or '[Title](url)': a paper heading written as a link."""
+    digits = len(text) - len(text.lstrip("0123456789"))
+    rest = text[digits + 1 :].lstrip(" \t") if digits else text
+    return rest.startswith("[") and "](" in rest
+
+
+def _mixed_levels(start: int, linked: dict[int, int]) -> DigestError:
+    """Papers headed at level 1 (imrad) and at level 2 (tagged, translated) in one file."""
+    first, second = sorted(linked.values())
+    return DigestError(
+        f"two layouts in one file: a paper heading at level {1 if linked[1] == second else 2} here, "
+        f"after one at level {1 if linked[1] == first else 2} on line {start + first + 1} (imrad papers "
+        "are '# 1. [Title](url)', tagged and translated ones '## 1. [Title](url)'): split the file, or "
+        "name its layout with --from to keep the other's lines as content",
+        start + second + 1,
+        1,
+    )
+
+
+def _refuse_mixed_papers(
+    lines: list[str], start: int, papers: list[tuple[int, dict[str, tuple[int, str]]]]
+) -> None:
+    """Refuse a file whose papers show tagged sections only, others translated sections only.
+
+    A paper showing sections of both (what a conversion leaves where the target
+    has no equivalent) or of neither votes for nothing.
+    """
+    first: dict[str, tuple[int, int, str]] = {}
+    for offset, own in papers:
+        if len(own) == 1:
+            ((layout, (line, words)),) = own.items()
+            first.setdefault(layout, (offset, line, words))
+    if len(first) < 2:
+        return
+    a, b = sorted(first.items(), key=lambda item: item[1][0])
+    raise DigestError(
+        f"two layouts in one file: the paper at line {start + a[1][0] + 1} is {a[0]} (its section "
+        f"{a[1][2]!r}, line {start + a[1][1] + 1}), the paper at this line {b[0]} (its section "
+        f"{b[1][2]!r}, line {start + b[1][1] + 1}): split the file, or name its layout with --from "
+        "to read the other's sections as unknown ones",
+        start + b[1][0] + 1,
+        1,
+    )
+
+
 def detect_lines(lines: list[str]) -> str:
     """The layout of a file; see :func:`detect_scan`."""
     return detect_scan(lines)[0]
@@ -89,18 +139,33 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
             return named, start, kinds
         break
     paper_headings = {1: 0, 2: 0}
+    linked: dict[int, int] = {}  # heading level -> offset of its first linked paper heading
+    papers: list[tuple[int, dict[str, tuple[int, str]]]] = []  # level-2 papers: (offset, own sections)
     heading = Kind.HEADING
-    for k in kinds:
+    for offset, k in enumerate(kinds):
         if k.kind is heading:
             if k.level in paper_headings and _is_paper_heading(k.text):
                 paper_headings[k.level] += 1
+                if k.level not in linked and _is_linked(k.text):
+                    linked[k.level] = offset
+                if k.level == 2:
+                    papers.append((offset, {}))
                 continue  # a paper's title names no section
-            kind = kind_of(split_emoji(k.text)[1])
+            words = split_emoji(k.text)[1]
+            kind = kind_of(words)
             if kind is not None:
-                for layout in _SECTION_LAYOUTS[kind]:
+                owners = _SECTION_LAYOUTS[kind]
+                for layout in owners:
                     score[layout] += 2
-    if paper_headings[1] > paper_headings[2]:
+                if papers and len(owners) == 1 and owners[0] in _PAPER_VOTES:
+                    papers[-1][1].setdefault(owners[0], (offset, words))
+    if len(linked) == 2:
+        raise _mixed_levels(start, linked)
+    # Linked paper headings decide the level ('## 1. Introduction' is an imrad section);
+    # without any, the level with more paper headings.
+    if 1 in linked or (not linked and paper_headings[1] > paper_headings[2]):
         return "imrad", start, kinds
+    _refuse_mixed_papers(lines, start, papers)
     text = Kind.TEXT
     for offset, line in enumerate(lines[start:]):
         if line and line[0] in "*>" and kinds[offset].kind is text:  # every marker opens its line
