@@ -10,6 +10,7 @@ cannot hold (control characters).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import email.utils
 import hashlib
@@ -169,6 +170,54 @@ def parse_xml(data: str | bytes, what: str) -> etree._Element:
 
 def xml_text(root: etree._Element) -> str:
     return str(etree.tostring(root, encoding="unicode", pretty_print=True))
+
+
+def verbatim(el: etree._Element) -> str:
+    """An element (or comment) as XML text, without what follows it, declaring the
+    namespaces it uses (and no others)."""
+    if not isinstance(el.tag, str):
+        return str(etree.tostring(el, encoding="unicode", with_tail=False))
+    alone = copy.deepcopy(el)
+    etree.cleanup_namespaces(alone)
+    return str(etree.tostring(alone, encoding="unicode", with_tail=False))
+
+
+def qualified(el: etree._Element) -> str:
+    """'dc:creator' or 'title': an element's name with the prefix it was written with."""
+    name = etree.QName(el)
+    return f"{el.prefix}:{name.localname}" if el.prefix else str(name.localname)
+
+
+def _canonical(el: etree._Element) -> str:
+    if not isinstance(el.tag, str):  # a comment or processing instruction (lxml's C14N crashes on one)
+        return "\0" + str(etree.tostring(el, encoding="unicode", with_tail=False))
+    return etree.tostring(el, method="c14n", exclusive=True, with_comments=True).decode("utf-8")
+
+
+def unaccounted(
+    theirs: etree._Element, ours: etree._Element, skip: frozenset[str] = frozenset()
+) -> list[etree._Element]:
+    """The children of *theirs* (read) that *ours* (written from the df data) lacks, in order.
+
+    Children are compared as canonical XML (C14N), as a multiset; the df data
+    itself and the *skip* tags (items, entries: compared one by one) are left out.
+    """
+    wanted: dict[str, int] = {}
+    for child in ours:
+        if isinstance(child.tag, str) and (child.tag in skip or child.tag.startswith(DF)):
+            continue
+        key = _canonical(child)
+        wanted[key] = wanted.get(key, 0) + 1
+    out: list[etree._Element] = []
+    for child in theirs:
+        if isinstance(child.tag, str) and (child.tag in skip or child.tag.startswith(DF)):
+            continue
+        key = _canonical(child)
+        if wanted.get(key, 0):
+            wanted[key] -= 1
+        else:
+            out.append(child)
+    return out
 
 
 def local_name(el: etree._Element) -> str:

@@ -66,4 +66,9 @@ def read(text: str | bytes, *, strict: bool = False) -> Digest:
         raise DigestError(
             f"expected an Atom <feed> document, found <{c.local_name(root)}>", root.sourceline or 1, 1
         )
-    return rebuild(root, root.findall(A + "entry"), "Atom", strict)
+    return rebuild(root, root.findall(A + "entry"), "Atom", strict, _written)
+
+
+def _written(doc: Digest) -> tuple[etree._Element, list[etree._Element]]:
+    root = c.parse_xml(write(doc), "Atom")
+    return root, root.findall(A + "entry")

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import DigestError
-from ..model import Digest, Paper
+from ..model import Digest, Paper, ParseWarning
 from . import _common as c
 
 __all__ = ["VERSION", "read", "write"]
@@ -80,8 +80,48 @@ def read(text: str | bytes, *, strict: bool = False) -> Digest:
             )
         papers.append(paper)
     try:
-        return Digest.model_validate({**data, "papers": papers})
+        doc = Digest.model_validate({**data, "papers": papers})
     except ValidationError as exc:
         first = exc.errors()[0]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
         raise DigestError(f"JSON Feed {_EXT}{path}: {first['msg']}", 1, 1) from None
+    _keep_unaccounted(doc, feed, strict)
+    return doc
+
+
+def _keep_unaccounted(doc: Digest, feed: dict[str, Any], strict: bool) -> None:
+    """Keep (and warn about) the members the df data does not account for.
+
+    Each member of the feed and of its items is compared with what :func:`write`
+    makes of the '_digestformat' data; one that differs or that it lacks (added
+    or edited) is kept verbatim as a ``"name": value`` line in the digest's or
+    the paper's ``extra``, with a warning; with *strict* it is an error.
+    """
+    ours = json.loads(write(doc))
+    doc_extra = _kept(doc, feed, ours, path="", owner="digest", strict=strict)
+    for index, (paper, item, mine) in enumerate(
+        zip(doc.papers, feed.get("items") or [], ours["items"], strict=True)
+    ):
+        paper_extra = _kept(doc, item, mine, path=f"items[{index}].", owner="paper", strict=strict)
+        if paper_extra:
+            paper.extra = [*paper.extra, *paper_extra]
+    if doc_extra:
+        doc.extra = [*doc.extra, *doc_extra]
+
+
+def _kept(
+    doc: Digest, theirs: dict[str, Any], ours: dict[str, Any], *, path: str, owner: str, strict: bool
+) -> list[str]:
+    lines: list[str] = []
+    for key, value in theirs.items():
+        if key in (_EXT, "items") or (key in ours and ours[key] == value):
+            continue
+        message = (
+            f"JSON Feed member {path}{key} is not what digestformat writes from its '{_EXT}' data "
+            f"(added or edited): kept verbatim in the {owner}'s 'extra'"
+        )
+        if strict:
+            raise DigestError(message, 1, 1)
+        doc.warnings.append(ParseWarning(line=1, column=1, message=message))
+        lines.append(json.dumps({key: value}, ensure_ascii=False)[1:-1])
+    return lines

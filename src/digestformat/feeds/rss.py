@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 from pydantic import ValidationError
 
 from ..errors import DigestError
-from ..model import Digest, Paper
+from ..model import Digest, Paper, ParseWarning
 from . import _common as c
 
 __all__ = ["read", "write"]
@@ -16,6 +17,7 @@ __all__ = ["read", "write"]
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 ATOM = "http://www.w3.org/2005/Atom"
+ATOM_ENTRY = f"{{{ATOM}}}entry"
 _NSMAP = {"content": CONTENT, "dc": DC, "atom": ATOM, "df": c.NS}
 
 
@@ -59,8 +61,22 @@ def item(doc: Digest, paper: Paper, ident: tuple[str, bool]) -> etree._Element:
     return el
 
 
-def rebuild(root: etree._Element, items: list[etree._Element], what: str, strict: bool) -> Digest:
-    """A Digest from the df elements of a feed (shared by RSS and Atom)."""
+def rebuild(
+    root: etree._Element,
+    items: list[etree._Element],
+    what: str,
+    strict: bool,
+    ours: Callable[[Digest], tuple[etree._Element, list[etree._Element]]],
+) -> Digest:
+    """A Digest from the df elements of a feed (shared by RSS and Atom).
+
+    The df data is what is read. Every other element of the channel (feed) and
+    of each item (entry) is compared with what :func:`write` makes of that data:
+    one it does not account for (added by hand or by a tool, or edited) is kept
+    verbatim, as XML lines in the digest's or the paper's ``extra``, with a
+    warning; with *strict* it is an error. *ours* gives the element matching
+    *root*, and the items, of the feed written from a digest.
+    """
     digest_el = root.find(f".//{c.DF}digest")
     if digest_el is None:
         raise DigestError(
@@ -79,11 +95,54 @@ def rebuild(root: etree._Element, items: list[etree._Element], what: str, strict
         papers.append(c.from_element(paper_el))
     data["papers"] = papers
     try:
-        return Digest.model_validate(data)
+        doc = Digest.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
         raise DigestError(f"{what} digestformat data {path}: {first['msg']}", 1, 1) from None
+    mine, my_items = ours(doc)
+    _keep_unaccounted(doc, (root, items), (mine, my_items), what, strict)
+    return doc
+
+
+def _keep_unaccounted(
+    doc: Digest,
+    theirs: tuple[etree._Element, list[etree._Element]],
+    ours: tuple[etree._Element, list[etree._Element]],
+    what: str,
+    strict: bool,
+) -> None:
+    """Keep (and warn about) the elements the df data does not account for; see rebuild()."""
+    skip = frozenset({"item", ATOM_ENTRY})
+    container = "channel" if what == "RSS" else "feed"
+    item_word = "item" if what == "RSS" else "entry"
+    found = c.unaccounted(theirs[0], ours[0], skip)
+    doc_extra = _kept(doc.warnings, found, f"the {what} {container}", "digest", strict)
+    for paper, item, mine in zip(doc.papers, theirs[1], ours[1], strict=True):
+        paper_extra = _kept(
+            doc.warnings, c.unaccounted(item, mine), f"an {what} {item_word}", "paper", strict
+        )
+        if paper_extra:
+            paper.extra = [*paper.extra, *paper_extra]
+    if doc_extra:
+        doc.extra = [*doc.extra, *doc_extra]
+
+
+def _kept(
+    warnings: list[Any], found: list[etree._Element], where: str, owner: str, strict: bool
+) -> list[str]:
+    lines: list[str] = []
+    for el in found:
+        what = "a comment" if not isinstance(el.tag, str) else f"<{c.qualified(el)}>"
+        message = (
+            f"{what} in {where} that digestformat does not write from its df data (added or edited): "
+            f"kept verbatim in the {owner}'s 'extra'"
+        )
+        if strict:
+            raise DigestError(message, el.sourceline or 1, 1)
+        warnings.append(ParseWarning(line=el.sourceline or 1, column=1, message=message))
+        lines.extend(c.verbatim(el).split("\n"))
+    return lines
 
 
 def read(text: str | bytes, *, strict: bool = False) -> Digest:
@@ -96,4 +155,10 @@ def read(text: str | bytes, *, strict: bool = False) -> Digest:
     channel = root.find("channel")
     if channel is None:
         raise DigestError("RSS without a <channel>: expected one", root.sourceline or 1, 1)
-    return rebuild(channel, channel.findall("item"), "RSS", strict)
+    return rebuild(channel, channel.findall("item"), "RSS", strict, _written)
+
+
+def _written(doc: Digest) -> tuple[etree._Element, list[etree._Element]]:
+    channel = c.parse_xml(write(doc), "RSS").find("channel")
+    assert channel is not None  # write() always makes one
+    return channel, channel.findall("item")
