@@ -98,8 +98,8 @@ def _parse(text: str | bytes, layout: str | None, strict: bool) -> Digest:
         if layout is None or layout in LAYOUTS:
             src = _source(decoded)
             if layout is None:
-                layout, start, kinds = detect_scan(src.lines)
-                scanned = (start, kinds)
+                layout, start, kinds, headings = detect_scan(src.lines)
+                scanned = (start, kinds, headings)
             return _Reader(LAYOUTS[layout], src, strict, scanned).read()
     reader = _READERS.get(layout)
     if reader is None:

@@ -109,9 +109,9 @@ def detect_lines(lines: list[str]) -> str:
     return detect_scan(lines)[0]
 
 
-def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
-    """(layout, first line after the front matter, the scan from there), told by the file's
-    structure first and its markers second.
+def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] | None]:
+    """(layout, first line after the front matter, the scan from there, the indices in it
+    of the headings or None), told by the file's structure first and its markers second.
 
     A leading ``<!-- digestformat: NAME -->`` comment (written by conversions
     whose content would otherwise read as another layout) decides outright.
@@ -136,35 +136,36 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
             continue
         named = read_hint(lines[start + offset])
         if named is not None and named in _ORDER:
-            return named, start, kinds
+            return named, start, kinds, None
         break
     paper_headings = {1: 0, 2: 0}
     linked: dict[int, int] = {}  # heading level -> offset of its first linked paper heading
     papers: list[tuple[int, dict[str, tuple[int, str]]]] = []  # level-2 papers: (offset, own sections)
     heading = Kind.HEADING
-    for offset, k in enumerate(kinds):
-        if k.kind is heading:
-            if k.level in paper_headings and _is_paper_heading(k.text):
-                paper_headings[k.level] += 1
-                if k.level not in linked and _is_linked(k.text):
-                    linked[k.level] = offset
-                if k.level == 2:
-                    papers.append((offset, {}))
-                continue  # a paper's title names no section
-            words = split_emoji(k.text)[1]
-            kind = kind_of(words)
-            if kind is not None:
-                owners = _SECTION_LAYOUTS[kind]
-                for layout in owners:
-                    score[layout] += 2
-                if papers and len(owners) == 1 and owners[0] in _PAPER_VOTES:
-                    papers[-1][1].setdefault(owners[0], (offset, words))
+    headings = [offset for offset, k in enumerate(kinds) if k.kind is heading]
+    for offset in headings:
+        k = kinds[offset]
+        if k.level in paper_headings and _is_paper_heading(k.text):
+            paper_headings[k.level] += 1
+            if k.level not in linked and _is_linked(k.text):
+                linked[k.level] = offset
+            if k.level == 2:
+                papers.append((offset, {}))
+            continue  # a paper's title names no section
+        words = split_emoji(k.text)[1]
+        kind = kind_of(words)
+        if kind is not None:
+            owners = _SECTION_LAYOUTS[kind]
+            for layout in owners:
+                score[layout] += 2
+            if papers and len(owners) == 1 and owners[0] in _PAPER_VOTES:
+                papers[-1][1].setdefault(owners[0], (offset, words))
     if len(linked) == 2:
         raise _mixed_levels(start, linked)
     # Linked paper headings decide the level ('## 1. Introduction' is an imrad section);
     # without any, the level with more paper headings.
     if 1 in linked or (not linked and paper_headings[1] > paper_headings[2]):
-        return "imrad", start, kinds
+        return "imrad", start, kinds, headings
     _refuse_mixed_papers(lines, start, papers)
     text = Kind.TEXT
     for offset, line in enumerate(lines[start:]):
@@ -175,8 +176,8 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine]]:
                 if marker in line:
                     score[layout] += points
     if paper_headings[2]:
-        return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds
+        return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds, headings
     if score["review"]:
-        return "review", start, kinds
+        return "review", start, kinds, headings
     closest = max(_ORDER, key=lambda name: (score[name], end is not None and name in ("imrad", "review")))
     raise DigestError(f"no known layout: the closest is {closest}, which lacks {_LACKS[closest]}", 1, 1)

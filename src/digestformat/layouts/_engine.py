@@ -119,7 +119,7 @@ class _Reader:
         layout: Layout,
         src: SourceText,
         strict: bool,
-        scanned: tuple[int, list[ScanLine]] | None = None,
+        scanned: tuple[int, list[ScanLine], list[int] | None] | None = None,
     ) -> None:
         self.scanned = scanned
         self.layout = layout
@@ -164,13 +164,16 @@ class _Reader:
                     exc.column,
                 )
         self.base = start
+        found: list[int] | None = None
         if self.scanned is not None and self.scanned[0] == start:
-            self.kinds = self.scanned[1]  # detection scanned the same lines already
+            self.kinds, found = self.scanned[1], self.scanned[2]  # detection scanned the same lines
         else:
             self.kinds = scan(lines, start)
         n = len(lines)
         kinds = self.kinds
-        self.headings = [start + j for j, k in enumerate(kinds) if k.kind is Kind.HEADING]
+        if found is None:
+            found = [j for j, k in enumerate(kinds) if k.kind is Kind.HEADING]
+        self.headings = [start + j for j in found] if start else found
 
         if layout.paper_level is None:
             # One paper: it starts after the blank lines and the layout hint, if any.
