@@ -392,7 +392,13 @@ class _Reader:
         head = self.kind(k0)
         _emoji, words = split_emoji(head.text)
         kind = kind_of(words)
-        if kind is None:
+        if kind is None and head.level == 1 and self.layout.digest_heading and date_span(head.text):
+            self.warn(
+                k0,
+                f"a second digest heading {head.text!r}: two digests in one file? kept as a section "
+                "with kind null (split the file to read them apart)",
+            )
+        elif kind is None:
             self.warn(k0, f"unknown section heading {words!r}: kept as a section with kind null")
         a = k0 + 1
         while a < k1 and not lines[a].strip(" \t"):
