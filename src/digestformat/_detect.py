@@ -78,9 +78,7 @@ def _mixed_levels(start: int, linked: dict[int, int]) -> DigestError:
     )
 
 
-def _refuse_mixed_papers(
-    lines: list[str], start: int, papers: list[tuple[int, dict[str, tuple[int, str]]]]
-) -> None:
+def _refuse_mixed_papers(start: int, papers: list[tuple[int, dict[str, tuple[int, str]]]]) -> None:
     """Refuse a file whose papers show tagged sections only, others translated sections only.
 
     A paper showing sections of both (what a conversion leaves where the target
@@ -147,7 +145,9 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] |
         k = kinds[offset]
         if k.level in paper_headings and _is_paper_heading(k.text):
             paper_headings[k.level] += 1
-            if k.level not in linked and _is_linked(k.text):
+            # (A first heading '# [Title](url)' with no rank is a digest's title, not a paper.)
+            first_title = k.level == 1 and offset == headings[0] and not k.text[:1].isdigit()
+            if k.level not in linked and not first_title and _is_linked(k.text):
                 linked[k.level] = offset
             if k.level == 2:
                 papers.append((offset, {}))
@@ -166,7 +166,7 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] |
     # without any, the level with more paper headings.
     if 1 in linked or (not linked and paper_headings[1] > paper_headings[2]):
         return "imrad", start, kinds, headings
-    _refuse_mixed_papers(lines, start, papers)
+    _refuse_mixed_papers(start, papers)
     text = Kind.TEXT
     for offset, line in enumerate(lines[start:]):
         if line and line[0] in "*>" and kinds[offset].kind is text:  # every marker opens its line

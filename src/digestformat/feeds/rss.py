@@ -129,7 +129,7 @@ def _keep_unaccounted(
 
 
 def _kept(
-    warnings: list[Any], found: list[etree._Element], where: str, owner: str, strict: bool
+    warnings: list[ParseWarning], found: list[etree._Element], where: str, owner: str, strict: bool
 ) -> list[str]:
     lines: list[str] = []
     for el in found:
