@@ -8,6 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import digestformat as df
+from digestformat._scan import _heading
 from digestformat.layouts import LAYOUTS as SPECS
 from digestformat.layouts._units import read_paper_heading
 from digestformat.layouts.vocabulary import equivalent
@@ -16,6 +17,12 @@ from strategies import digests
 
 LAYOUTS: tuple[LayoutName, ...] = ("tagged", "translated", "imrad", "review")
 FEEDS = ("rss", "atom", "jsonfeed")
+
+
+def _heading_holds(text: str) -> bool:
+    """Does an ATX heading give *text* back (no blanks at either end, no closing '#'s)?"""
+    read = _heading("# " + text)
+    return bool(text.strip()) and read is not None and read.text == text
 
 
 def _known_limit(doc: Digest, source: str, target: str) -> bool:
@@ -29,10 +36,12 @@ def _known_limit(doc: Digest, source: str, target: str) -> bool:
                 continue
             if equivalent(kind, native_a) is not None and section.heading == native_b[kind][1]:
                 return True  # a section of B's kind written in A comes back as A's equivalent
-    title = doc.title
-    stripped = title is not None and (title != title.strip(" \t") or not title.strip())
-    if stripped and SPECS[target].digest_heading:
-        return True  # a heading's text is stripped: '# 0\t' is '0', a blank title is none
+    if doc.title is not None and SPECS[target].digest_heading and not _heading_holds(doc.title):
+        return True  # a heading's text is stripped: '# 0\t' is '0', '# #' and a blank title are none
+    if SPECS[target].paper_level is not None and any(
+        paper.url is None and not _heading_holds(paper.title) for paper in doc.papers
+    ):
+        return True  # a paper title without a url is heading text: stripped the same way
     if target == "review" and any(paper == Paper(title="") for paper in doc.papers):
         return True  # a post shows its paper only by some content: an empty one is no paper
     for paper in doc.papers:
