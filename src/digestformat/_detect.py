@@ -96,7 +96,7 @@ def _refuse_mixed_papers(start: int, papers: list[tuple[int, dict[str, tuple[int
         f"two layouts in one file: the paper at line {start + a[1][0] + 1} is {a[0]} (its section "
         f"{a[1][2]!r}, line {start + a[1][1] + 1}), the paper at this line {b[0]} (its section "
         f"{b[1][2]!r}, line {start + b[1][1] + 1}): split the file, or name its layout with --from "
-        "to read the other's sections as unknown ones",
+        "to read it all as one layout",
         start + b[1][0] + 1,
         1,
     )
