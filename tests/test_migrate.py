@@ -427,6 +427,16 @@ def test_a_folder_blocked_by_a_file_fails_that_input_only(
 # ---------------------------------------------------------------- 4. killed, then resumed
 
 
+def _start_migrate(src: Path, dst: Path) -> subprocess.Popen[bytes]:
+    """migrate SRC to DST as JSON with two workers, quietly, in a session of its own."""
+    return subprocess.Popen(
+        _migrate_cmd(src, dst, "--jobs", "2", "--quiet"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def _group_kill(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL the migrate run and its workers (its own session), and reap it."""
     with contextlib.suppress(ProcessLookupError):
@@ -465,12 +475,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_result(tmp_path: Pa
     reference = tmp_path / "reference"
     assert migrate(Options(src=src.path, dst=reference, to="json", jobs=1, quiet=True)).failed == 0
     dst = tmp_path / "dst"
-    proc = subprocess.Popen(
-        _migrate_cmd(src.path, dst, "--jobs", "2", "--quiet"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = _start_migrate(src.path, dst)
     try:
         deadline = time.monotonic() + 120
         while proc.poll() is None and time.monotonic() < deadline:
@@ -582,12 +587,7 @@ def _alive(pid: int) -> bool:
 def test_workers_do_not_outlive_a_killed_migrate(tmp_path: Path) -> None:
     src = small_archive(tmp_path / "src", 1500)
     dst = tmp_path / "dst"
-    proc = subprocess.Popen(
-        _migrate_cmd(src.path, dst, "--jobs", "2", "--quiet"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = _start_migrate(src.path, dst)
     try:
         deadline = time.monotonic() + 60
         kids: list[int] = []

@@ -19,12 +19,13 @@ from pydantic import JsonValue
 
 from . import _frontmatter
 from ._api import parse, render
+from ._io import clean_relative, numbered
 from ._slug import slug
 from .errors import DigestError
 from .layouts.review import CATEGORY, DIGEST_EXTRA
 from .model import Digest, DigestTrivia, Paper
 
-__all__ = ["join", "slug", "split"]
+__all__ = ["join", "named_posts", "slug", "split"]
 
 _DIGEST_FRONT_MATTER = "digest_front_matter"
 
@@ -105,6 +106,21 @@ def split(doc: Digest) -> list[Digest]:
         post.trivia.bom = doc.trivia.bom
         posts.append(post)
     return posts
+
+
+def named_posts(doc: Digest, folder: str = "") -> list[tuple[str, Digest]]:
+    """split(doc) with a file name for each post: FOLDER + DATE-SLUG.md, cleaned, a taken
+    name numbered -2, -3, ... (what ``convert -o DIR/`` and ``migrate --split`` write)."""
+    named: list[tuple[str, Digest]] = []
+    used: set[str] = set()
+    for post in split(doc):
+        first = name = clean_relative(f"{folder}{post.date or 'undated'}-{slug(post.papers[0].title)}.md")
+        number = 2
+        while name in used:
+            name, number = numbered(first, number), number + 1
+        used.add(name)
+        named.append((name, post))
+    return named
 
 
 def join(docs: list[Digest]) -> Digest:

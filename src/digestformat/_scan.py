@@ -109,7 +109,7 @@ _RAW_END = "</"  # the end marker of a type-1 block: one of _RAW_ENDS
 
 def _ends(marker: str, low: str) -> bool:
     """Does a line (lower-cased) end the HTML block whose end marker is *marker*?"""
-    if marker is _RAW_END:
+    if marker == _RAW_END:
         return "</" in low and any("</" + tag + ">" in low for tag in _RAW_TAGS)
     return marker in low
 

@@ -35,8 +35,7 @@ from tqdm import tqdm
 
 from ._api import parse, render
 from ._io import clean_relative, contained, default_mode, numbered, read_file, sweep_temp_files, write_atomic
-from ._posts import join, split
-from ._slug import slug
+from ._posts import join, named_posts
 from .errors import DigestError
 from .feeds.archive import write_archive_feed
 from .layouts import LAYOUTS
@@ -261,16 +260,7 @@ def _outputs_for(task: _Task, data: bytes, opts: Options) -> list[tuple[str, byt
     doc = parse(data, strict=opts.strict)
     if opts.split:
         folder = task.rel.rsplit("/", 1)[0] + "/" if "/" in task.rel else ""
-        names: list[tuple[str, bytes]] = []
-        used: set[str] = set()
-        for post in split(doc):
-            first = name = clean_relative(f"{folder}{post.date or 'undated'}-{slug(post.papers[0].title)}.md")
-            number = 2
-            while name in used:
-                name, number = numbered(first, number), number + 1
-            used.add(name)
-            names.append((name, render(post).encode("utf-8")))
-        return names
+        return [(name, render(post).encode("utf-8")) for name, post in named_posts(doc, folder)]
     return [(task.out, render(doc, opts.to).encode("utf-8"))]
 
 

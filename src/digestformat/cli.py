@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from ._api import FORMATS, detect, parse, render
-from ._io import clean_relative, contained, numbered, write_atomic
-from ._posts import split
-from ._slug import slug
+from ._io import contained, write_atomic
+from ._posts import named_posts
 from .archive import Options, migrate
 from .errors import DigestError
 from .layouts import LAYOUTS
@@ -187,13 +186,7 @@ def _write_posts(doc: Digest, folder: Path) -> int:
     Names are made as migrate --split makes them (cleaned, numbered, contained in FOLDER).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
-    for post in split(doc):
-        first = name = clean_relative(f"{post.date or 'undated'}-{slug(post.papers[0].title)}.md")
-        number = 2
-        while name in taken:
-            name, number = numbered(first, number), number + 1
-        taken.add(name)
+    for name, post in named_posts(doc):
         target = contained(folder, name)
         write_atomic(target, render(post).encode("utf-8"))
         print(target)
