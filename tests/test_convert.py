@@ -8,7 +8,7 @@ import pytest
 
 import digestformat as df
 from digestformat.layouts import LAYOUTS
-from digestformat.layouts._engine import shift_headings
+from digestformat.layouts._writer import shift_headings
 from digestformat.layouts.vocabulary import EQUIVALENTS
 
 FIXTURES = Path(__file__).parent / "fixtures"

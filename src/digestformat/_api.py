@@ -14,7 +14,8 @@ from .feeds import json as _json
 from .feeds import jsonfeed as _jsonfeed
 from .feeds import rss as _rss
 from .layouts import LAYOUTS
-from .layouts._engine import _Reader, write
+from .layouts._reader import _Reader
+from .layouts._writer import write
 from .model import Digest
 
 _FormatReader = Callable[..., Digest]

@@ -1,0 +1,363 @@
+"""The reader every Markdown layout shares: one linear walk over the lines, driven by a Layout."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from pydantic import JsonValue
+
+from .. import _frontmatter
+from .._scan import Kind, ScanLine, scan
+from .._text import SourceText
+from ..errors import DigestError
+from ..model import (
+    Digest,
+    DigestTrivia,
+    Paper,
+    PaperTrivia,
+    ParseWarning,
+    Section,
+    SectionTrivia,
+    build,
+)
+from ._engine import (
+    Fields,
+    Layout,
+    _is_paper_heading,
+    _section_heading,
+    _unescape_keys,
+    _unit_line,
+    hint_line,
+    read_digest_heading,
+    read_hint,
+    write_digest_heading,
+)
+from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
+from .vocabulary import kind_of
+
+_PAPER_DEFAULTS: dict[str, Any] = {
+    "rank": None,
+    "title": "",
+    "url": None,
+    "arxiv_id": None,
+    "upvotes": None,
+    "difficulty": None,
+    "reliability": None,
+    "thumbnail": None,
+    "notice": None,
+}
+"""The paper fields a reader may leave unset (the list and map fields it always sets)."""
+_PAPER_FIELDS = tuple(Paper.model_fields)
+_UNIT_FIRST = frozenset("*!>")
+
+
+class _Reader:
+    def __init__(
+        self,
+        layout: Layout,
+        src: SourceText,
+        strict: bool,
+        scanned: tuple[int, list[ScanLine], list[int] | None] | None = None,
+    ) -> None:
+        self.scanned = scanned
+        self.layout = layout
+        self.lines = src.lines
+        self.src = src
+        self.strict = strict
+        self.warnings: list[ParseWarning] = []
+        self.base = 0
+        self.kinds: list[ScanLine] = []
+        self.fields: Fields = {}
+        self.headings: list[int] = []  # indices of the heading lines, in order
+
+    def warn(self, index: int, message: str, column: int = 1) -> None:
+        if self.strict:
+            raise DigestError(message, index + 1, column)
+        self.warnings.append(ParseWarning(line=index + 1, column=column, message=message))
+
+    def kind(self, index: int) -> ScanLine:
+        return self.kinds[index - self.base]
+
+    def read(self) -> Digest:
+        lines = self.lines
+        layout = self.layout
+        order: list[str] = []
+        front_matter: dict[str, JsonValue] | None = None
+        fm_raw: list[str] | None = None
+        try:
+            fm_end = _frontmatter.find(lines)
+        except _frontmatter.FrontMatterError as exc:
+            raise DigestError(exc.msg, 1, 1) from None
+        start = 0
+        if fm_end is not None:
+            fm_raw = lines[: fm_end + 1]
+            start = fm_end + 1
+            order.append("@front_matter")
+            try:
+                front_matter = _frontmatter.load("\n".join(fm_raw[1:-1]))
+            except _frontmatter.FrontMatterError as exc:
+                self.warn(
+                    exc.line,  # the block's line N is file line N + 1, index N
+                    f"{exc.msg}; kept verbatim, front_matter is null",
+                    exc.column,
+                )
+        self.base = start
+        found: list[int] | None = None
+        if self.scanned is not None and self.scanned[0] == start:
+            self.kinds, found = self.scanned[1], self.scanned[2]  # detection scanned the same lines
+        else:
+            self.kinds = scan(lines, start)
+        n = len(lines)
+        kinds = self.kinds
+        if found is None:
+            found = [j for j, k in enumerate(kinds) if k.kind is Kind.HEADING]
+        self.headings = [start + j for j in found] if start else found
+
+        if layout.paper_level is None:
+            # One paper: it starts after the blank lines and the layout hint, if any.
+            first_line = start
+            while first_line < n and (
+                self.kind(first_line).kind is Kind.BLANK or read_hint(lines[first_line]) == layout.name
+            ):
+                first_line += 1
+            # A post whose front matter names a paper (a title, tags) holds it even with no body.
+            names_paper = front_matter is not None and any(
+                layout.moves_key is not None and layout.moves_key(key, front_matter[key])
+                for key in ("title", "tags")
+                if key in front_matter
+            )
+            starts = [first_line] if first_line < n or names_paper else []
+        else:
+            starts = [
+                i
+                for i in self.headings
+                if self.kind(i).level == layout.paper_level and _is_paper_heading(self.kind(i).text)
+            ]
+
+        first = starts[0] if starts else n
+        title: str | None = None
+        date: str | None = None
+        digest_raw: dict[str, tuple[str, str]] = {}
+        extra: list[str] = []
+        in_extra = False
+        for i in range(start, first):
+            line = lines[i]
+            k = self.kind(i)
+            if k.kind is Kind.BLANK:
+                order.append(line)
+                in_extra = False
+                continue
+            if k.kind is Kind.HTML and "@hint" not in order and read_hint(line) == layout.name:
+                canon = hint_line(layout.name)
+                if canon != line:
+                    digest_raw["hint"] = (canon, line)
+                order.append("@hint")
+                in_extra = False
+                continue
+            if layout.digest_heading and k.kind is Kind.HEADING and k.level == 1 and "@heading" not in order:
+                date, title = read_digest_heading(k.text)
+                canon = write_digest_heading(date, title)
+                if canon != line:
+                    digest_raw["heading"] = (canon, line)
+                order.append("@heading")
+                in_extra = False
+                continue
+            if k.kind is Kind.HTML:
+                in_extra = False  # a comment is understood; text after it is reported on its own
+            elif not in_extra:
+                self.warn(i, "text before the first paper that the layout does not define: kept verbatim")
+                in_extra = True
+            order.append("@extra")
+            extra.append(line)
+
+        papers: list[Paper] = []
+        for number, s in enumerate(starts):
+            e = starts[number + 1] if number + 1 < len(starts) else n
+            papers.append(self.read_paper(s, e))
+        if papers:
+            order.append("@papers")
+
+        trivia = build(
+            DigestTrivia,
+            {
+                "bom": self.src.bom,
+                "newline": self.src.newline,
+                "newline_exceptions": self.src.newline_exceptions,
+                "final_newline": self.src.final_newline,
+                "front_matter_raw": fm_raw,
+                "order": order,
+                "raw": digest_raw,
+            },
+        )
+        doc = build(
+            Digest,
+            {
+                "schema_version": 1,
+                "layout": layout.name,
+                "date": date,
+                "title": title,
+                "front_matter": front_matter,
+                "extra": extra,
+                "papers": papers,
+                "warnings": self.warnings,
+                "trivia": trivia,
+            },
+        )
+        if layout.front_matter_meta and front_matter is not None:
+            # Each fact lives in one place: title and date move to their own fields.
+            fm_title = front_matter.get(layout.title_key)
+            if isinstance(fm_title, str):
+                doc.title = fm_title
+                del front_matter[layout.title_key]
+            fm_date = front_matter.get("date")
+            if isinstance(fm_date, str) and iso_date(fm_date) is not None:
+                doc.date = iso_date(fm_date)
+                del front_matter["date"]
+        if layout.read_front_matter is not None:
+            layout.read_front_matter(doc, papers[0] if papers else None)
+        if front_matter is not None:
+            _unescape_keys(layout, front_matter)
+            if layout.front_matter_meta and not front_matter:
+                doc.front_matter = None  # the block held only what the model's fields hold
+        return doc
+
+    def read_paper(self, s: int, e: int) -> Paper:
+        layout = self.layout
+        lines = self.lines
+        fields: Fields = {"title": "", "links": {}, "extra": [], "tags": [], "authors": []}
+        self.fields = fields
+        order: list[str] = []
+        seen: dict[str, str] = {}  # unit -> raw line
+        h = s
+        if layout.paper_level is not None and layout.heading_unit is not None:
+            values = layout.heading_unit.read(self.kind(s).text)
+            if values is None:  # cannot happen: _is_paper_heading accepted it
+                values = {"title": self.kind(s).text}
+            _merge(fields, values)
+            seen["heading"] = lines[s]
+            order.append("@heading")
+            h = s + 1
+
+        # Where the paper's content ends: a trailing separator, then a trailing notice.
+        end = e
+        tail: list[str] = []
+        if layout.separator:
+            j = e - 1
+            while j >= h and self.kind(j).kind is Kind.BLANK:
+                j -= 1
+            if j >= h and self.kind(j).kind is Kind.BREAK:
+                tail = ["@separator", *lines[j + 1 : e]]
+                seen["separator"] = lines[j]
+                end = j
+        if layout.tail_units:
+            j = end - 1
+            while j >= h and self.kind(j).kind is Kind.BLANK:
+                j -= 1
+            if j >= h and self.kind(j).kind is Kind.TEXT and (j == h or self.kind(j - 1).kind is Kind.BLANK):
+                for unit in layout.tail_units:
+                    values = unit.read(lines[j])
+                    if values is not None:
+                        _merge(fields, values)
+                        seen[unit.name] = lines[j]
+                        tail = ["@" + unit.name, *lines[j + 1 : end], *tail]
+                        end = j
+                        break
+
+        headings = self.headings
+        section_starts = [
+            i
+            for i in headings[bisect.bisect_left(headings, h) : bisect.bisect_left(headings, end)]
+            if self.kind(i).level <= layout.section_level
+        ]
+        header_end = section_starts[0] if section_starts else end
+        in_extra = False
+        for i in range(h, header_end):
+            line = lines[i]
+            k = self.kind(i)
+            if k.kind is Kind.BLANK:
+                order.append(line)
+                in_extra = False
+                continue
+            name = self.match_unit(line, seen) if k.kind is Kind.TEXT else None
+            if name is not None:
+                order.append("@" + name)
+                in_extra = False
+                continue
+            if k.kind is Kind.HTML:
+                in_extra = False  # a comment is understood; text after it is reported on its own
+            elif not in_extra:
+                self.warn(i, "a line the layout does not define: kept verbatim in the paper's 'extra'")
+                in_extra = True
+            order.append("@extra")
+            fields["extra"].append(line)
+        sections: list[Section] = []
+        for number, k0 in enumerate(section_starts):
+            k1 = section_starts[number + 1] if number + 1 < len(section_starts) else end
+            sections.append(self.read_section(k0, k1))
+        if sections:
+            order.append("@sections")
+        order.extend(tail)
+        fields["sections"] = sections
+        if "arxiv_id" not in fields:
+            fields["arxiv_id"] = derived_arxiv_id(fields.get("url"), fields["links"])
+
+        raw: dict[str, tuple[str, str]] = {}
+        trivia = build(PaperTrivia, {"order": order, "raw": raw})
+        values = {**_PAPER_DEFAULTS, **fields, "trivia": trivia}  # the readers' values are valid
+        paper = build(Paper, {name: values[name] for name in _PAPER_FIELDS})
+        for name, line in seen.items():
+            canon = _unit_line(self.layout, name, paper)
+            if canon != line:
+                raw[name] = (canon or "", line)
+        return paper
+
+    def match_unit(self, line: str, seen: dict[str, str]) -> str | None:
+        """The name of the header unit *line* is (its fields merged), or None."""
+        if line.lstrip(" \t")[:1] not in _UNIT_FIRST:
+            return None  # every unit line opens with '**', '![' or '>'
+        for unit in self.layout.units:
+            if unit.name in seen:
+                continue
+            values = unit.read(line)
+            if values is not None:
+                _merge(self.fields, values)
+                seen[unit.name] = line
+                return unit.name
+        return None
+
+    def read_section(self, k0: int, k1: int) -> Section:
+        lines = self.lines
+        head = self.kind(k0)
+        _emoji, words = split_emoji(head.text)
+        kind = kind_of(words)
+        if kind is None and head.level == 1 and self.layout.digest_heading and date_span(head.text):
+            self.warn(
+                k0,
+                f"a second digest heading {head.text!r}: two digests in one file? kept as a section "
+                "with kind null (split the file to read them apart)",
+            )
+        elif kind is None:
+            self.warn(k0, f"unknown section heading {words!r}: kept as a section with kind null")
+        a = k0 + 1
+        while a < k1 and not lines[a].strip(" \t"):
+            a += 1
+        b = k1
+        while b > a and not lines[b - 1].strip(" \t"):
+            b -= 1
+        trivia = build(SectionTrivia, {"lead": lines[k0 + 1 : a], "after": lines[b:k1], "raw": {}})
+        section = build(
+            Section, {"kind": kind, "heading": words, "body": "\n".join(lines[a:b]), "trivia": trivia}
+        )
+        canon = _section_heading(self.layout, section)
+        if canon != lines[k0]:
+            section.trivia.raw["heading"] = (canon, lines[k0])
+        return section
+
+
+def _merge(fields: Fields, values: Fields) -> None:
+    for key, value in values.items():
+        if key == "links":
+            fields["links"].update(value)
+        else:
+            fields[key] = value
