@@ -242,10 +242,10 @@ def heading_check(texts: Sequence[str], sample: int, seed: int) -> dict[str, Any
     for index in picked:
         lines = _text.split(texts[index]).lines
         try:
-            end = _frontmatter.find(lines)
+            block = _frontmatter.find(lines)
         except _frontmatter.FrontMatterError as exc:
             raise BenchError(f"file {index}: front matter: {exc.msg}") from None
-        start = 0 if end is None else end + 1
+        start = 0 if block is None else block[1] + 1
         ours = {
             (start + offset, line.level)
             for offset, line in enumerate(scan(lines, start))

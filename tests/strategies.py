@@ -462,8 +462,21 @@ _VOCABULARY: dict[str, SectionKind] = {_key(words): kind for words, kind in HEAD
 
 
 def kind_of(words: str) -> SectionKind | None:
-    """The kind a heading's words name (case-folded, blanks collapsed, a trailing ':' ignored)."""
-    return _VOCABULARY.get(_key(words.rstrip(":")))
+    """The kind a heading's words name (case-folded, blanks collapsed, a trailing ':' ignored),
+    also after a leading 'N.' or 'N)' number, and then by the words outside or inside a closing
+    '(…)' (docs/model.md, the section vocabulary)."""
+    key = _key(words.rstrip(":"))
+    if key in _VOCABULARY:
+        return _VOCABULARY[key]
+    head, sep, rest = key.partition(" ")
+    if sep and 1 <= len(head) - 1 <= 9 and head[:-1].isascii() and head[:-1].isdigit() and head[-1] in ".)":
+        if rest in _VOCABULARY:
+            return _VOCABULARY[rest]
+        key = rest
+    if key.endswith(")") and " (" in key[1:]:
+        outer, _, inner = key.rpartition(" (")
+        return _VOCABULARY.get(outer.rstrip(":")) or _VOCABULARY.get(inner[:-1].strip())
+    return None
 
 
 _DISPLAY = {

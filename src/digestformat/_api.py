@@ -122,6 +122,8 @@ def _render(doc: Digest, to: str | None) -> str:
     spec = LAYOUTS.get(target)
     if spec is None:
         raise DigestError(f"unknown format {target!r}: expected one of {', '.join(FORMATS)}")
+    if doc.layout == target:
+        spec = spec.generation(doc.template)  # the generation it was read in
     source = LAYOUTS.get(doc.layout)
     lines = write(doc, spec, source)
     fresh = doc.layout != target or doc.trivia.order is None  # not laid out by a source file

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from . import _frontmatter
 from ._scan import Kind, ScanLine, scan
 from .errors import DigestError
@@ -31,6 +33,10 @@ _SECTION_LAYOUTS: dict[str, tuple[str, ...]] = {
     "methodology": ("review",),
     "key_results": ("review",),
     "implications": ("review",),
+    "key_terms": ("review",),
+    "motivation": ("review",),
+    "method_and_results": ("review",),
+    "conclusion_and_impact": ("review",),
 }
 
 _LACKS = {
@@ -47,12 +53,19 @@ _MARKERS: tuple[tuple[str, str, int], ...] = (
     ("**arXiv**:", "tagged", 3),
     ("**태그**:", "tagged", 3),
     ("**저자:**", "review", 3),
+    ("**키워드:**", "review", 3),
+    ("**키워:**", "review", 3),
     ("**저자**:", "review", 3),
     ("**링크:**", "review", 3),
     ("**알림:**", "review", 3),
     ("> [Alphaxiv]", "imrad", 3),
 )
 
+
+_PAPER_LINES = ("**Upvotes**", "**도입 난이도**", "**신뢰도**", "**arXiv**:", "**태그**:", "> [Alphaxiv]")
+"""Header lines a tagged or translated paper carries: they make '## 3. Title' (no link) a paper."""
+_REVIEW_LINK = "[논문 PDF로 바로 열기]("
+"""The review posts' own link label: a file with it is a review post, whatever its headings say."""
 
 _PAPER_VOTES = ("tagged", "translated")
 """Layouts whose papers are told apart by their own sections (see _refuse_mixed_papers)."""
@@ -102,6 +115,25 @@ def _refuse_mixed_papers(start: int, papers: list[tuple[int, dict[str, tuple[int
     )
 
 
+def _is_review_front_matter(body: list[str]) -> bool:
+    """A '[논문리뷰]' title, or 'Review' among the categories (a list below the key, or inline)."""
+    in_categories = False
+    for line in body:
+        if line.startswith("title:") and "[논문리뷰]" in line:
+            return True
+        if line.startswith("categories:"):
+            rest = line[len("categories:") :].strip(" \t")
+            if rest.startswith("[") and "Review" in [part.strip(" \t'\"") for part in rest[1:-1].split(",")]:
+                return True
+            in_categories = not rest
+        elif in_categories and line.startswith((" ", "-")):
+            if line.strip(" \t").removeprefix("-").strip(" \t'\"") == "Review":
+                return True
+        else:
+            in_categories = False
+    return False
+
+
 def detect_lines(lines: list[str]) -> str:
     """The layout of a file; see :func:`detect_scan`."""
     return detect_scan(lines)[0]
@@ -119,15 +151,18 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] |
     """
     score = dict.fromkeys(_ORDER, 0)
     start = 0
+    post = False
     try:
-        end = _frontmatter.find(lines)
+        block = _frontmatter.find(lines)
     except _frontmatter.FrontMatterError as exc:
         raise DigestError(exc.msg, 1, 1) from None
-    if end is not None:
+    end = None
+    if block is not None:
+        end = block[1]
         start = end + 1
-        for line in lines[1:end]:
-            if line.startswith("title:") and "[논문리뷰]" in line:
-                score["review"] += 5
+        post = _is_review_front_matter(lines[block[0] + 1 : end])
+        if post:
+            score["review"] += 5
     kinds = scan(lines, start)
     for offset, k in enumerate(kinds):
         if k.kind is Kind.BLANK:
@@ -141,9 +176,28 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] |
     papers: list[tuple[int, dict[str, tuple[int, str]]]] = []  # level-2 papers: (offset, own sections)
     heading = Kind.HEADING
     headings = [offset for offset, k in enumerate(kinds) if k.kind is heading]
-    for offset in headings:
+    text = Kind.TEXT
+    marked: list[int] = []  # offsets of the lines that carry markers, in order
+    paper_lines: list[int] = []  # offsets of tagged/translated paper header lines
+    for offset, line in enumerate(lines[start:]):
+        if line and line[0] in "*>" and kinds[offset].kind is text:  # every marker opens its line
+            marked.append(offset)
+            if line.startswith(_PAPER_LINES):
+                paper_lines.append(offset)
+            if _REVIEW_LINK in line and line.startswith(">"):
+                post = True
+
+    def _opens_paper(k: ScanLine, number: int) -> bool:
+        """Level 1, or linked, or with a paper's header lines before the next heading."""
+        if k.level != 2 or _is_linked(k.text):
+            return True
+        after = headings[number + 1] if number + 1 < len(headings) else len(kinds)
+        at = bisect.bisect_right(paper_lines, headings[number])
+        return at < len(paper_lines) and paper_lines[at] < after
+
+    for number, offset in enumerate(headings):
         k = kinds[offset]
-        if k.level in paper_headings and _is_paper_heading(k.text):
+        if k.level in paper_headings and _is_paper_heading(k.text) and _opens_paper(k, number):
             paper_headings[k.level] += 1
             # (A first heading '# [Title](url)' with no rank is a digest's title, not a paper.)
             first_title = k.level == 1 and offset == headings[0] and not k.text[:1].isdigit()
@@ -155,26 +209,27 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] |
         words = split_emoji(k.text)[1]
         kind = kind_of(words)
         if kind is not None:
-            owners = _SECTION_LAYOUTS[kind]
+            owners = _SECTION_LAYOUTS.get(kind, ())
             for layout in owners:
                 score[layout] += 2
             if papers and len(owners) == 1 and owners[0] in _PAPER_VOTES:
                 papers[-1][1].setdefault(owners[0], (offset, words))
     if len(linked) == 2:
         raise _mixed_levels(start, linked)
+    if post and not linked:
+        return "review", start, kinds, headings  # a review post's front matter or link line
     # Linked paper headings decide the level ('## 1. Introduction' is an imrad section);
     # without any, the level with more paper headings.
     if 1 in linked or (not linked and paper_headings[1] > paper_headings[2]):
         return "imrad", start, kinds, headings
     _refuse_mixed_papers(start, papers)
-    text = Kind.TEXT
-    for offset, line in enumerate(lines[start:]):
-        if line and line[0] in "*>" and kinds[offset].kind is text:  # every marker opens its line
-            if line.startswith("**Upvotes**:"):
-                score["translated" if "|" not in line else "tagged"] += 1
-            for marker, layout, points in _MARKERS:
-                if marker in line:
-                    score[layout] += points
+    for offset in marked:
+        line = lines[start + offset]
+        if line.startswith("**Upvotes**:"):
+            score["translated" if "|" not in line else "tagged"] += 1
+        for marker, layout, points in _MARKERS:
+            if marker in line:
+                score[layout] += points
     if paper_headings[2]:
         return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds, headings
     if score["review"]:

@@ -18,7 +18,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from pydantic import JsonValue
 
-__all__ = ["FrontMatterError", "dump", "find", "load"]
+__all__ = ["FrontMatterError", "dump_key", "find", "load"]
 
 _HANDLER = YAMLHandler()
 _MAX_ALIASES = 100
@@ -29,11 +29,13 @@ _CLOSERS = ("---", "...")
 class FrontMatterError(Exception):
     """Front matter that cannot be read safely; ``line`` is 1-based within the block."""
 
-    def __init__(self, msg: str, line: int = 1, column: int = 1) -> None:
+    def __init__(self, msg: str, line: int = 1, column: int = 1, *, syntax: bool = False) -> None:
         super().__init__(msg)
         self.msg = msg
         self.line = line
         self.column = column
+        self.syntax = syntax
+        """YAML's grammar rejects the text (not a refusal of ours, a tag or a non-mapping)."""
 
 
 class _Checks:
@@ -92,17 +94,33 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _Checks.construct_yaml_timestamp)  # type: ignore[type-var]
 
 
-def find(lines: list[str]) -> int | None:
-    """The index of the closing fence when *lines* open with front matter, else None.
+def find(lines: list[str]) -> tuple[int, int] | None:
+    """(opening fence, closing fence) indices when *lines* open with front matter, else None.
 
-    Raises FrontMatterError (line 1) when the opening fence is never closed.
+    The fence is the first line, or follows lines of blanks only when a ``key:``
+    line comes right after it and the block is closed (Jekyll ignores such a
+    block; the readers warn). Raises FrontMatterError (line 1) when an opening
+    fence on the first line is never closed.
     """
-    if not lines or lines[0].rstrip(" \t") != _FENCE:
+    first = 0
+    while first < len(lines) and not lines[first].strip(" \t"):
+        first += 1
+    if first == len(lines) or lines[first].rstrip(" \t") != _FENCE:
         return None
-    for i in range(1, len(lines)):
+    if first and not (first + 1 < len(lines) and _opens_key(lines[first + 1])):
+        return None
+    for i in range(first + 1, len(lines)):
         if lines[i].rstrip(" \t") in _CLOSERS:
-            return i
+            return first, i
+    if first:
+        return None
     raise FrontMatterError("front matter opened with '---' is never closed: expected a closing '---' line")
+
+
+def _opens_key(line: str) -> bool:
+    """'key:' or 'key: value' at column 1, the key made of letters, digits, '_' and '-'."""
+    key, colon, rest = line.partition(":")
+    return bool(colon) and bool(key) and _KEY_CHARS.issuperset(key) and rest[:1] in ("", " ")
 
 
 def _to_json(value: Any) -> JsonValue:
@@ -275,7 +293,10 @@ def load(text: str) -> dict[str, JsonValue]:
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(f"front matter is not valid YAML: {problem}", line, column) from None
+        syntax = isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError)
+        raise FrontMatterError(
+            f"front matter is not valid YAML: {problem}", line, column, syntax=syntax
+        ) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"front matter is not valid YAML: {exc}") from None
     except RecursionError:
@@ -349,66 +370,3 @@ def dump_key(key: str, value: JsonValue, like: list[str] | None = None) -> list[
         allow_unicode=True,
     )
     return text.removesuffix("\n").split("\n")
-
-
-def _chunks(body: list[str]) -> tuple[list[str], list[tuple[str | None, list[str], list[str]]]]:
-    """Split the lines between the fences into (prelude, [(key, lines, gap)])."""
-    prelude: list[str] = []
-    chunks: list[tuple[str | None, list[str], list[str]]] = []
-    for line in body:
-        top = bool(line) and line[0] not in " \t#-" and ":" in line
-        if top:
-            chunks.append((None, [line], []))
-        elif not chunks:
-            prelude.append(line)
-        elif not line.strip() or line.lstrip().startswith("#"):
-            chunks[-1][2].append(line)
-        else:
-            _key, lines, gap = chunks[-1]
-            lines.extend(gap)
-            gap.clear()
-            lines.append(line)
-    keyed: list[tuple[str | None, list[str], list[str]]] = []
-    for _, lines, gap in chunks:
-        try:
-            data = load("\n".join(lines))
-        except FrontMatterError:
-            data = {}
-        keyed.append((next(iter(data)) if len(data) == 1 else None, lines, gap))
-    return prelude, keyed
-
-
-def dump(front_matter: dict[str, JsonValue], raw: list[str] | None) -> list[str]:
-    """The front-matter block for *front_matter*, fences included.
-
-    The raw block comes back unchanged when it still reads as *front_matter*;
-    otherwise each key whose value is unchanged keeps its raw lines.
-    """
-    if raw is not None:
-        body = raw[1:-1]
-        try:
-            if load("\n".join(body)) == front_matter:
-                return list(raw)
-        except FrontMatterError:
-            pass
-        prelude, chunks = _chunks(body)
-        by_key = {key: (lines, gap) for key, lines, gap in chunks if key is not None}
-        out = [raw[0], *prelude]
-        if all(key is not None for key, _, _ in chunks):
-            for key, value in front_matter.items():
-                if key in by_key:
-                    lines, gap = by_key[key]
-                    if load("\n".join(lines)).get(key) == value:
-                        out.extend(lines)
-                    else:
-                        out.extend(dump_key(key, value, lines))
-                    out.extend(gap)
-                else:
-                    out.extend(dump_key(key, value))
-            out.append(raw[-1])
-            return out
-    out = [_FENCE]
-    for key, value in front_matter.items():
-        out.extend(dump_key(key, value))
-    out.append(raw[-1] if raw else _FENCE)
-    return out

@@ -96,8 +96,8 @@ def split(doc: Digest) -> list[Digest]:
             update={"papers": [paper], "front_matter": None, "extra": [], "trivia": plain}
         )
         converted = render(single, "review").split("\n")  # sections and fallbacks, review-shaped
-        end = _frontmatter.find(converted)
-        body = converted[end + 1 :] if end is not None else converted
+        block = _frontmatter.find(converted)
+        body = converted[block[1] + 1 :] if block is not None else converted
         post_paper = parse("\n".join(converted), "review").papers[0]
         post_paper.tags = [CATEGORY, *post_paper.tags]
         text = "\n".join([*_front_matter_lines(post_paper, doc.date, extra_keys), *body])

@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SECTION_KINDS",
     "Digest",
     "DigestTrivia",
     "Paper",
@@ -38,7 +39,7 @@ SCHEMA_VERSION = 1
 LayoutName = Literal["tagged", "translated", "imrad", "review"]
 """The Markdown layouts."""
 
-SectionKind = Literal[
+SECTION_KINDS: tuple[str, ...] = (
     "one_line_summary",
     "key_points",
     "developer_view",
@@ -56,8 +57,18 @@ SectionKind = Literal[
     "methodology",
     "key_results",
     "implications",
-]
-"""The one section vocabulary shared by every layout."""
+    "key_terms",
+    "motivation",
+    "method_and_results",
+    "conclusion_and_impact",
+)
+"""The built-in section kinds: the one vocabulary shared by every layout."""
+
+KIND_PATTERN = "^[a-z][a-z0-9_]*$"
+"""What a section kind's name is made of (a config file may add kinds of this shape)."""
+
+SectionKind = Annotated[str, StringConstraints(pattern=KIND_PATTERN)]
+"""A section kind: one of SECTION_KINDS, or one a config file added."""
 
 
 def _iso_date(value: str) -> str:
@@ -184,8 +195,9 @@ class Section(_Model):
             "Canonical name from the shared vocabulary (one_line_summary, key_points, "
             "developer_view, applications, risks, abstract_detail, summary, "
             "abstract_translation, introduction, method, results, limitations, conclusion, "
-            "research_goal, methodology, key_results, implications), or null for a section "
-            "no layout lists."
+            "research_goal, methodology, key_results, implications, key_terms, motivation, "
+            "method_and_results, conclusion_and_impact) or a kind a config file added "
+            "(lowercase letters, digits, '_'), or null for a section no vocabulary lists."
         )
     )
     heading: str | None = Field(
@@ -246,6 +258,10 @@ class Paper(_Model):
     tags: list[str] = Field(default_factory=list, description="Tags in order.")
     thumbnail: Thumbnail | None = Field(default=None, description="The thumbnail image.")
     authors: list[str] = Field(default_factory=list, description="Authors in order.")
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Keywords in order (a review post's '**키워드:** `A`, `B`' line), without backticks.",
+    )
     links: dict[str, str] = Field(
         default_factory=dict,
         description="Further named links in order: 'alphaxiv', 'pdf', ...",
@@ -288,6 +304,14 @@ class DigestTrivia(_Trivia):
         exclude_if=_is_none,
         description="The front-matter block's lines exactly as written, fences included.",
     )
+    title_in_body: bool = Field(
+        default=False,
+        exclude_if=_is_false,
+        description=(
+            "The front matter has no title: the paper's title was read from the body (a title "
+            "echo) or the excerpt, and writing the post back adds no 'title' key."
+        ),
+    )
     order: list[str] | None = Field(
         default=None,
         exclude_if=_is_none,
@@ -306,11 +330,19 @@ class DigestTrivia(_Trivia):
 class Digest(_Model):
     """One digest file: a day's papers, or a single-paper review post."""
 
-    _not_content = frozenset({"trivia", "warnings"})
+    _not_content = frozenset({"trivia", "warnings", "template"})
 
     schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this JSON interface.")
     layout: LayoutName = Field(
         description="The Markdown layout: 'tagged', 'translated', 'imrad' or 'review'."
+    )
+    template: str | None = Field(
+        default=None,
+        description=(
+            "The generation of the layout the file follows, for layouts that have several "
+            "(review: 'classic', 'classic-nested', 'numbered', 'numbered-english'); rendering "
+            "to that layout uses it again. Null: the layout's default. Not part of content equality."
+        ),
     )
     date: IsoDate | None = Field(default=None, description="The digest's date as an ISO date (YYYY-MM-DD).")
     title: str | None = Field(

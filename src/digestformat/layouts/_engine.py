@@ -76,6 +76,24 @@ class Layout:
     """Which further front-matter entries read_front_matter moves into fields."""
     moved_keys: tuple[str, ...] = ()
     """The names of those entries' keys."""
+    template: str | None = None
+    """The name of this generation of the layout, where it has several (``Digest.template``)."""
+    templates: tuple[Layout, ...] = ()
+    """The layout's other generations (each a whole Layout, whose own ``templates`` is empty);
+    set on the default one, which is the layout's entry in LAYOUTS."""
+    wrapper: str | None = None
+    """A heading one level above the sections that holds them all ('## 상세 요약'), or None."""
+    echoes: bool = False
+    """The paper's title may be said again in the body, as a heading before the authors."""
+    title_prefix: str = ""
+    """What the front matter's title has before the paper's title ('[논문리뷰] ')."""
+
+    def generation(self, name: str | None) -> Layout:
+        """The generation called *name*; this one (the default) when there is none of that name."""
+        for other in self.templates:
+            if other.template == name:
+                return other
+        return self
 
 
 def read_digest_heading(text: str) -> tuple[str | None, str | None]:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from .. import _frontmatter
+from .._frontmatter_lines import load_lenient
 from .._scan import Kind, ScanLine, scan
 from .._text import SourceText
 from ..errors import DigestError
@@ -34,7 +35,7 @@ from ._engine import (
     write_digest_heading,
 )
 from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
-from .vocabulary import kind_of
+from .vocabulary import DEFAULT, Vocabulary
 
 _PAPER_DEFAULTS: dict[str, Any] = {
     "rank": None,
@@ -59,8 +60,14 @@ class _Reader:
         src: SourceText,
         strict: bool,
         scanned: tuple[int, list[ScanLine], list[int] | None] | None = None,
+        vocabulary: Vocabulary = DEFAULT,
     ) -> None:
         self.scanned = scanned
+        self.vocabulary = vocabulary
+        self.title: str | None = None  # the paper title the front matter gives, for a title echo
+        self.echo: tuple[int, str] | None = None  # (line, text) of a title echo
+        self.fm_line = 0  # the index of the front matter's opening fence
+        self.echo_lines: dict[str, str] = {}  # echo unit -> its line as written
         self.layout = layout
         self.lines = src.lines
         self.src = src
@@ -86,22 +93,24 @@ class _Reader:
         front_matter: dict[str, JsonValue] | None = None
         fm_raw: list[str] | None = None
         try:
-            fm_end = _frontmatter.find(lines)
+            block = _frontmatter.find(lines)
         except _frontmatter.FrontMatterError as exc:
             raise DigestError(exc.msg, 1, 1) from None
         start = 0
-        if fm_end is not None:
-            fm_raw = lines[: fm_end + 1]
+        if block is not None:
+            fm_start, fm_end = block
+            self.fm_line = fm_start
+            if fm_start:
+                order.extend(lines[:fm_start])
+                self.warn(
+                    fm_start,
+                    f"front matter after {fm_start} blank line{'s' if fm_start > 1 else ''}: Jekyll reads "
+                    "none of it (expected '---' on the first line); read anyway",
+                )
+            fm_raw = lines[fm_start : fm_end + 1]
             start = fm_end + 1
             order.append("@front_matter")
-            try:
-                front_matter = _frontmatter.load("\n".join(fm_raw[1:-1]))
-            except _frontmatter.FrontMatterError as exc:
-                self.warn(
-                    exc.line,  # the block's line N is file line N + 1, index N
-                    f"{exc.msg}; kept verbatim, front_matter is null",
-                    exc.column,
-                )
+            front_matter = self.read_front_matter(fm_raw, fm_start)
         self.base = start
         found: list[int] | None = None
         if self.scanned is not None and self.scanned[0] == start:
@@ -114,6 +123,12 @@ class _Reader:
             found = [j for j, k in enumerate(kinds) if k.kind is Kind.HEADING]
         self.headings = [start + j for j in found] if start else found
 
+        if layout.templates:
+            layout = self.layout = self.generation(layout)
+        if layout.echoes and front_matter is not None:
+            fm_title = front_matter.get("title")
+            if isinstance(fm_title, str):
+                self.title = fm_title.removeprefix(layout.title_prefix)
         if layout.paper_level is None:
             # One paper: it starts after the blank lines and the layout hint, if any.
             first_line = start
@@ -186,6 +201,7 @@ class _Reader:
                 "newline_exceptions": self.src.newline_exceptions,
                 "final_newline": self.src.final_newline,
                 "front_matter_raw": fm_raw,
+                "title_in_body": False,
                 "order": order,
                 "raw": digest_raw,
             },
@@ -195,6 +211,7 @@ class _Reader:
             {
                 "schema_version": 1,
                 "layout": layout.name,
+                "template": layout.template,
                 "date": date,
                 "title": title,
                 "front_matter": front_matter,
@@ -216,16 +233,61 @@ class _Reader:
                 del front_matter["date"]
         if layout.read_front_matter is not None:
             layout.read_front_matter(doc, papers[0] if papers else None)
+        if layout.echoes and papers:
+            if not papers[0].title:
+                self.title_from_body(doc, papers[0], front_matter)
+            self.respell_echoes(papers[0])
         if front_matter is not None:
             _unescape_keys(layout, front_matter)
             if layout.front_matter_meta and not front_matter:
                 doc.front_matter = None  # the block held only what the model's fields hold
         return doc
 
+    def respell_echoes(self, paper: Paper) -> None:
+        """The raw spellings of the title's echoes, against the title as finally read (the
+        front matter's, moved into the paper after the paper was read)."""
+        raw = paper.trivia.raw
+        for name, line in self.echo_lines.items():
+            canon = _unit_line(self.layout, name, paper)
+            if canon == line:
+                raw.pop(name, None)
+            else:
+                raw[name] = (canon or "", line)
+
+    def title_from_body(self, doc: Digest, paper: Paper, front_matter: dict[str, JsonValue] | None) -> None:
+        """A post whose front matter gives no title: its title echo, or its excerpt, gives it."""
+        excerpt = (front_matter or {}).get("excerpt")
+        if self.echo is not None:
+            line, paper.title, source = self.echo[0], self.echo[1], "its title echo"
+        elif isinstance(excerpt, str) and _quoted_title(excerpt):
+            line, paper.title, source = self.fm_line, _quoted_title(excerpt), "the excerpt"
+        else:
+            return
+        doc.trivia.title_in_body = True
+        self.warn(line, f"the front matter has no title: read from {source} (Jekyll shows the page untitled)")
+
+    def read_front_matter(self, fm_raw: list[str], fm_start: int) -> dict[str, JsonValue] | None:
+        """The block's mapping; where YAML's grammar rejects it, what a line-by-line reading
+        recovers (each repair and each unread entry a warning at its line); else None."""
+        body = fm_raw[1:-1]
+        try:
+            return _frontmatter.load("\n".join(body))
+        except _frontmatter.FrontMatterError as exc:
+            mapping, problems = load_lenient(body) if exc.syntax else ({}, [])
+            if not mapping:
+                # the block's line N is file line fm_start + N + 1, index fm_start + N
+                self.warn(fm_start + exc.line, f"{exc.msg}; kept verbatim, front_matter is null", exc.column)
+                return None
+            if not problems:
+                self.warn(fm_start + exc.line, f"{exc.msg}; kept verbatim, read line by line", exc.column)
+            for problem in problems:
+                self.warn(fm_start + 1 + problem.line, f"front matter: {problem.message}", problem.column)
+            return mapping
+
     def read_paper(self, s: int, e: int) -> Paper:
         layout = self.layout
         lines = self.lines
-        fields: Fields = {"title": "", "links": {}, "extra": [], "tags": [], "authors": []}
+        fields: Fields = {"title": "", "links": {}, "extra": [], "tags": [], "authors": [], "keywords": []}
         self.fields = fields
         order: list[str] = []
         seen: dict[str, str] = {}  # unit -> raw line
@@ -270,6 +332,8 @@ class _Reader:
             for i in headings[bisect.bisect_left(headings, h) : bisect.bisect_left(headings, end)]
             if self.kind(i).level <= layout.section_level
         ]
+        held = self.header_headings(section_starts, end)
+        section_starts = section_starts[len(held) :]
         header_end = section_starts[0] if section_starts else end
         in_extra = False
         for i in range(h, header_end):
@@ -279,7 +343,17 @@ class _Reader:
                 order.append(line)
                 in_extra = False
                 continue
+            if i in held:
+                order.append("@" + held[i])
+                seen[held[i]] = line
+                if held[i] != "wrapper":
+                    self.echo_lines[held[i]] = line
+                in_extra = False
+                continue
             name = self.match_unit(line, seen) if k.kind is Kind.TEXT else None
+            if name == "title_echo":
+                self.note_echo(i, fields.pop("title_echo"))
+                self.echo_lines[name] = line
             if name is not None:
                 order.append("@" + name)
                 in_extra = False
@@ -312,6 +386,72 @@ class _Reader:
                 raw[name] = (canon or "", line)
         return paper
 
+    def generation(self, layout: Layout) -> Layout:
+        """The generation of *layout* whose sections the file's headings name best: the most
+        headings of its kinds at its section level, then the most in its exact words; one with
+        a wrapper heading only where the file has it. Ties go to the default."""
+        candidates = (layout, *layout.templates)
+        texts = [(self.kind(i).level, split_emoji(self.kind(i).text)[1]) for i in self.headings]
+        best, best_score = layout, (0, 0)
+        for candidate in candidates:
+            level = candidate.section_level
+            if candidate.wrapper is not None and (level - 1, candidate.wrapper) not in texts:
+                continue
+            words = {w for _emoji, w in candidate.section_headings.values()}
+            kinds = exact = 0
+            for at, text in texts:
+                if at == level:
+                    kinds += self.vocabulary.kind_of(text) in candidate.section_headings
+                    exact += text in words
+            if (kinds, exact) > best_score:
+                best, best_score = candidate, (kinds, exact)
+        return best
+
+    def header_headings(self, starts: list[int], end: int) -> dict[int, str]:
+        """The leading section headings that are header lines: a title echo, the wrapper."""
+        layout = self.layout
+        held: dict[int, str] = {}
+        for number, i in enumerate(starts):
+            k = self.kind(i)
+            words = split_emoji(k.text)[1]
+            if layout.wrapper is not None and k.level == layout.section_level - 1 and words == layout.wrapper:
+                held[i] = "wrapper"
+                break
+            nxt = starts[number + 1] if number + 1 < len(starts) else end
+            if number or not layout.echoes or k.level > 2 or not self.is_echo(i, nxt):
+                break
+            held[i] = f"echo_h{k.level}"
+        return held
+
+    def is_echo(self, i: int, end: int) -> bool:
+        """Is heading *i* the paper's title said again: no section's words, and the title
+        (when the front matter gives one) or followed by the authors or keywords line?"""
+        text = self.kind(i).text
+        if self.vocabulary.kind_of(split_emoji(text)[1]) is not None:
+            return False
+        same = self.title is not None and _same_title(text, self.title)
+        j = i + 1
+        while j < end and self.kind(j).kind is Kind.BLANK:
+            j += 1
+        header = j < end and self.kind(j).kind is Kind.TEXT and self._opens_header(self.lines[j])
+        if not same and not header:
+            return False
+        self.note_echo(i, text)
+        return True
+
+    def _opens_header(self, line: str) -> bool:
+        return any(u.read(line) is not None for u in self.layout.units if u.name in ("authors", "keywords"))
+
+    def note_echo(self, i: int, text: str) -> None:
+        """Remember the title echo; warn where it says another title than the front matter."""
+        self.echo = (i, text)
+        if self.title is not None and not _same_title(text, self.title):
+            self.warn(
+                i,
+                f"the title echo {text!r} differs from the front matter's title {self.title!r}: "
+                "kept as written (an edit of the title rewrites it)",
+            )
+
     def match_unit(self, line: str, seen: dict[str, str]) -> str | None:
         """The name of the header unit *line* is (its fields merged), or None."""
         if line.lstrip(" \t")[:1] not in _UNIT_FIRST:
@@ -330,7 +470,7 @@ class _Reader:
         lines = self.lines
         head = self.kind(k0)
         _emoji, words = split_emoji(head.text)
-        kind = kind_of(words)
+        kind = self.vocabulary.kind_of(words)
         if kind is None and head.level == 1 and self.layout.digest_heading and date_span(head.text):
             self.warn(
                 k0,
@@ -353,6 +493,16 @@ class _Reader:
         if canon != lines[k0]:
             section.trivia.raw["heading"] = (canon, lines[k0])
         return section
+
+
+def _quoted_title(excerpt: str) -> str:
+    """The title an excerpt quotes: "X이 [arXiv]에 게시한 'TITLE' 논문에 대한 …" -> TITLE (or '')."""
+    first, last = excerpt.find("'"), excerpt.rfind("'")
+    return excerpt[first + 1 : last].strip(" ") if 0 <= first < last else ""
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 def _merge(fields: Fields, values: Fields) -> None:

@@ -150,6 +150,78 @@ def write_authors(paper: Paper) -> str | None:
 
 AUTHORS = Unit("authors", read_authors, write_authors)
 
+KEYWORD_LABELS = ("키워드", "키워", "Keywords")
+"""Labels of a keyword line: '키워' is the cut-short label of the 2026 review posts."""
+
+
+def _keyword(item: str) -> str | None:
+    """'`A`' or 'A' -> 'A'; None for an item the writer could not give back."""
+    item = item.strip(" \t")
+    if len(item) >= 2 and item[0] == "`" and item[-1] == "`":
+        item = item[1:-1]
+    return item if item and "`" not in item else None
+
+
+def keywords_unit(label: str) -> Unit:
+    """'**LABEL:** `A`, `B`' (any label of KEYWORD_LABELS read, backticks or not) -> keywords;
+    written with *label* and backticks."""
+
+    def read(line: str) -> Fields | None:
+        found = _labelled(line)
+        if found is None or found[0] not in KEYWORD_LABELS:
+            return None
+        items = [_keyword(item) for item in found[1].split(",")]
+        if not all(items):
+            return None
+        return {"keywords": items}
+
+    def write(paper: Paper) -> str | None:
+        if not paper.keywords:
+            return None
+        return f"**{label}:** " + ", ".join(f"`{word}`" for word in paper.keywords)
+
+    return Unit("keywords", read, write)
+
+
+KEYWORDS = keywords_unit("키워드")
+
+
+def _never(_paper: Paper) -> bool:
+    return False
+
+
+def read_title_echo(line: str) -> Fields | None:
+    """'**논문 제목:** Title': the paper's title said again in the body (older review posts)."""
+    found = _labelled(line)
+    if found is None or found[0] != "논문 제목" or not found[1]:
+        return None
+    return {"title_echo": found[1]}
+
+
+def write_title_echo(paper: Paper) -> str | None:
+    return f"**논문 제목:** {paper.title}" if paper.title.strip(" \t") else None
+
+
+TITLE_ECHO = Unit("title_echo", read_title_echo, write_title_echo, _never)
+"""Written only where the source had it; the title itself is read from the front matter
+(the reader takes the echo's text only when the front matter has none)."""
+
+
+def _no_line(_line: str) -> Fields | None:
+    return None  # heading echoes are found by the reader among the headings
+
+
+def _heading_echo(level: int) -> Unit:
+    def write(paper: Paper) -> str | None:
+        return "#" * level + " " + paper.title if paper.title.strip(" \t") else None
+
+    return Unit(f"echo_h{level}", _no_line, write, _never)
+
+
+ECHO_H1 = _heading_echo(1)
+ECHO_H2 = _heading_echo(2)
+"""'# Title' / '## Title' between a review's link line and its authors: the title said again."""
+
 
 def read_thumbnail(line: str) -> Fields | None:
     stripped = line.strip(" \t")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
 
 from pydantic import JsonValue
 
-from .. import _frontmatter
+from .. import _frontmatter, _frontmatter_lines
+from .._frontmatter_lines import load_lenient
 from .._scan import Kind, leaves_open, scan
 from ..errors import DigestError
 from ..model import Digest, Paper, Section, SectionKind, SectionTrivia
@@ -95,8 +95,8 @@ def _drop_orphan_blanks(items: list[str], present: set[str]) -> list[str]:
 def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bool = False) -> list[str]:
     """The lines of *doc* in *layout* (line endings are the caller's).
 
-    *source* is the layout *doc* was read from; sections of its native kinds
-    become the target's equivalents. *hint* adds the layout-naming comment.
+    *source* is the layout *doc* was read from (its default generation); sections
+    of its native kinds become the target's equivalents. *hint* adds the layout-naming comment.
     """
     keep = doc.layout == layout.name
     out: list[str] = []
@@ -139,7 +139,10 @@ def write(doc: Digest, layout: Layout, source: Layout | None = None, *, hint: bo
                     "expected a single-paper digest (split() it, or convert with -o DIR/ "
                     "for one post per paper)"
                 )
-            conversion = (source, _section_mapping(source, layout)) if source and not keep else None
+            conversion = None
+            if source and not keep:
+                level = source.generation(doc.template).section_level  # its sections' level as read
+                conversion = (source, _section_mapping(source, layout), level)
             for paper in doc.papers:
                 _write_paper(out, paper, layout, keep, conversion)
         elif not item.startswith("@"):
@@ -152,8 +155,9 @@ def _raw_mapping(raw: list[str] | None) -> dict[str, JsonValue] | None:
         return None
     try:
         return _frontmatter.load("\n".join(raw[1:-1]))
-    except _frontmatter.FrontMatterError:
-        return None
+    except _frontmatter.FrontMatterError as exc:
+        mapping = load_lenient(raw[1:-1])[0] if exc.syntax else {}
+        return mapping or None  # as the reader read it
 
 
 def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> list[str] | None:
@@ -190,7 +194,7 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
         fields = {}
     merged.update(mapping)
     merged.update(fields)
-    return _frontmatter.dump(merged, raw)
+    return _frontmatter_lines.dump(merged, raw)
 
 
 def _section_mapping(source: Layout | None, target: Layout) -> dict[str, SectionKind]:
@@ -200,21 +204,21 @@ def _section_mapping(source: Layout | None, target: Layout) -> dict[str, Section
     mapping: dict[str, SectionKind] = {}
     for kind in source.section_headings:
         if kind not in target.section_headings and kind in KINDS:
-            other = equivalent(cast(SectionKind, kind), target.section_headings)
+            other = equivalent(kind, target.section_headings)
             if other is not None:
                 mapping[kind] = other
     return mapping
 
 
 def _converted(
-    section: Section, source: Layout, mapping: Mapping[str, SectionKind], target: Layout
+    section: Section, source: Layout, mapping: Mapping[str, SectionKind], level: int, target: Layout
 ) -> Section:
     """A section of the source's kind, under the target's equivalent kind and heading.
 
     Only a section headed exactly as its source layout heads that kind is
     converted, so that the way back (the same rule) gives the same section.
     """
-    shift = target.section_level - source.section_level
+    shift = target.section_level - level
     if shift:
         section = section.model_copy(update={"body": shift_headings(section.body, shift)})
     kind = section.kind
@@ -248,7 +252,7 @@ def _write_paper(
     paper: Paper,
     layout: Layout,
     keep: bool,
-    conversion: tuple[Layout, Mapping[str, SectionKind]] | None = None,
+    conversion: tuple[Layout, Mapping[str, SectionKind], int] | None = None,
 ) -> None:
     trivia = paper.trivia
     raw = trivia.raw if keep else {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ._engine import Layout
-from ._units import ARXIV, AUTHORS, HEADING, LINKS, META, NOTICE, TAGS, THUMBNAIL
+from ._units import ARXIV, AUTHORS, HEADING, KEYWORDS, LINKS, META, NOTICE, TAGS, THUMBNAIL
 
 SECTIONS = MappingProxyType(
     {
@@ -25,7 +25,7 @@ LAYOUT = Layout(
     paper_level=1,
     section_level=2,
     heading_unit=HEADING,
-    units=(LINKS, META, ARXIV, TAGS, AUTHORS, THUMBNAIL),
+    units=(LINKS, META, ARXIV, TAGS, AUTHORS, KEYWORDS, THUMBNAIL),
     tail_units=(NOTICE,),
     front_matter_meta=True,
     section_headings=SECTIONS,
@@ -36,6 +36,7 @@ LAYOUT = Layout(
         ("arxiv", 1),
         ("tags", 1),
         ("authors", 1),
+        ("keywords", 1),
         ("thumbnail", 1),
         ("extra", 1),
         ("sections", 0),

@@ -7,6 +7,7 @@ closing notice. See docs/layouts/review.md for the grammar.
 
 from __future__ import annotations
 
+import dataclasses
 from types import MappingProxyType
 
 from pydantic import JsonValue
@@ -14,7 +15,22 @@ from pydantic import JsonValue
 from ..model import Digest, Paper
 from ._engine import Fields, Layout, Unit
 from ._inline import whole_link
-from ._units import ARXIV, AUTHORS, META, NOTICE, RANK, THUMBNAIL, URL, _labelled, links_unit
+from ._units import (
+    ARXIV,
+    AUTHORS,
+    ECHO_H1,
+    ECHO_H2,
+    KEYWORDS,
+    META,
+    NOTICE,
+    RANK,
+    THUMBNAIL,
+    TITLE_ECHO,
+    URL,
+    _labelled,
+    keywords_unit,
+    links_unit,
+)
 
 TITLE_PREFIX = "[논문리뷰] "
 CATEGORY = "Review"
@@ -30,6 +46,21 @@ SECTIONS = MappingProxyType(
         "implications": ("", "AI 실무자를 위한 시사점"),
     }
 )
+NUMBERED_SECTIONS = MappingProxyType(
+    {
+        "key_terms": ("", "1. Key Terms & Definitions (핵심 용어 및 정의)"),
+        "motivation": ("", "2. Motivation & Problem Statement (연구 배경 및 문제 정의)"),
+        "method_and_results": ("", "3. Method & Key Results (제안 방법론 및 핵심 결과)"),
+        "conclusion_and_impact": ("", "4. Conclusion & Impact (결론 및 시사점)"),
+    }
+)
+"""The 2026 generation's sections: numbered, English with the Korean in parentheses."""
+ENGLISH_SECTIONS = MappingProxyType(
+    {kind: ("", words[: words.index(" (")]) for kind, (_emoji, words) in NUMBERED_SECTIONS.items()}
+)
+"""The same, English only."""
+WRAPPER = "상세 요약"
+"""The heading that holds the four sections one level down in the nested variant."""
 _LINK_LABEL = "논문 PDF로 바로 열기"
 
 
@@ -102,7 +133,8 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
     paper = doc.papers[0]
     old = (source or {}).get("title")
     prefix = "" if isinstance(old, str) and not old.startswith(TITLE_PREFIX) else TITLE_PREFIX
-    if paper.title or isinstance(old, str):
+    from_body = doc.trivia.title_in_body and "title" not in (source or {})
+    if (paper.title and not from_body) or isinstance(old, str):
         fields["title"] = prefix + paper.title
     source_tags = _tags(source or {})
     if _follows_convention(doc.front_matter or {}):
@@ -127,12 +159,25 @@ def moves_key(key: str, value: JsonValue) -> bool:
     )
 
 
-LAYOUT = Layout(
+_LINKS = links_unit(frozenset({"pdf"}))
+_HEADER = (ECHO_H1, ECHO_H2, TITLE_ECHO, AUTHORS, RANK, URL, META, ARXIV, _LINKS, THUMBNAIL)
+_ORDER_AFTER_KEYWORDS = (
+    ("rank", 1),
+    ("url", 1),
+    ("meta", 1),
+    ("arxiv", 1),
+    ("links", 1),
+    ("thumbnail", 1),
+    ("extra", 1),
+)
+
+CLASSIC = Layout(
     name="review",
+    template="classic",
     paper_level=None,
     section_level=2,
     heading_unit=None,
-    units=(LINK, AUTHORS, RANK, URL, META, ARXIV, links_unit(frozenset({"pdf"})), THUMBNAIL),
+    units=(LINK, *_HEADER, KEYWORDS),
     tail_units=(NOTICE,),
     section_headings=SECTIONS,
     front_matter_meta=True,
@@ -141,17 +186,57 @@ LAYOUT = Layout(
     sync_front_matter=sync_front_matter,
     moves_key=moves_key,
     moved_keys=("title", "tags", DIGEST_EXTRA),
+    echoes=True,
+    title_prefix=TITLE_PREFIX,
     paper_template=(
         ("link", 1),
+        ("echo_h1", 1),
+        ("echo_h2", 1),
+        ("title_echo", 1),
         ("authors", 1),
-        ("rank", 1),
-        ("url", 1),
-        ("meta", 1),
-        ("arxiv", 1),
-        ("links", 1),
-        ("thumbnail", 1),
-        ("extra", 1),
+        ("keywords", 1),
+        *_ORDER_AFTER_KEYWORDS,
         ("sections", 0),
         ("notice", 0),
     ),
 )
+"""2025-08 to 2026-02: '## 핵심 연구 목표' … '## AI 실무자를 위한 시사점', a '**키워드:**' line."""
+
+
+def _wrapper_line(paper: Paper) -> str | None:
+    return f"## {WRAPPER}" if paper.sections else None
+
+
+NESTED = dataclasses.replace(
+    CLASSIC,
+    template="classic-nested",
+    section_level=3,
+    wrapper=WRAPPER,
+    units=(*CLASSIC.units, Unit("wrapper", lambda _line: None, _wrapper_line)),
+    paper_template=(*CLASSIC.paper_template[:-2], ("wrapper", 1), *CLASSIC.paper_template[-2:]),
+)
+"""The classic sections as '###' headings under one '## 상세 요약'."""
+
+NUMBERED = dataclasses.replace(
+    CLASSIC,
+    template="numbered",
+    section_headings=NUMBERED_SECTIONS,
+    units=(LINK, *_HEADER, keywords_unit("키워")),
+    paper_template=(
+        ("link", 1),
+        ("authors", 0),
+        ("keywords", 1),
+        *_ORDER_AFTER_KEYWORDS,
+        ("sections", 0),
+        ("notice", 0),
+    ),
+)
+"""2026-03: '## 1. Key Terms & Definitions (핵심 용어 및 정의)' …; '**키워:**' right under '**저자:**'."""
+
+NUMBERED_ENGLISH = dataclasses.replace(
+    NUMBERED, template="numbered-english", section_headings=ENGLISH_SECTIONS
+)
+"""The same with English-only headings ('## 1. Key Terms & Definitions')."""
+
+LAYOUT = dataclasses.replace(CLASSIC, templates=(NESTED, NUMBERED, NUMBERED_ENGLISH))
+"""The review layout; its default generation is the classic one."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ._engine import Layout
-from ._units import ARXIV, AUTHORS, HEADING, LINKS, META, NOTICE, TAGS, THUMBNAIL
+from ._units import ARXIV, AUTHORS, HEADING, KEYWORDS, LINKS, META, NOTICE, TAGS, THUMBNAIL
 
 SECTIONS = MappingProxyType(
     {
@@ -26,7 +26,7 @@ LAYOUT = Layout(
     paper_level=2,
     section_level=3,
     heading_unit=HEADING,
-    units=(META, ARXIV, TAGS, THUMBNAIL, AUTHORS, LINKS),
+    units=(META, ARXIV, TAGS, THUMBNAIL, AUTHORS, KEYWORDS, LINKS),
     tail_units=(NOTICE,),
     separator=True,
     digest_heading=True,
@@ -37,6 +37,7 @@ LAYOUT = Layout(
         ("arxiv", 1),
         ("tags", 1),
         ("authors", 1),
+        ("keywords", 1),
         ("links", 1),
         ("thumbnail", 1),
         ("extra", 1),

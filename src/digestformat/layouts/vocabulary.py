@@ -7,16 +7,16 @@ it appears in; each layout then has its own canonical heading per kind.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import get_args
 
-from ..model import SectionKind
+from ..model import SECTION_KINDS, SectionKind
 
-__all__ = ["EQUIVALENTS", "HEADINGS", "KINDS", "equivalent", "kind_of"]
+__all__ = ["DEFAULT", "EQUIVALENTS", "HEADINGS", "KINDS", "Vocabulary", "equivalent", "kind_of"]
 
-KINDS: tuple[str, ...] = get_args(SectionKind)
-"""Every canonical section kind."""
+KINDS: tuple[str, ...] = SECTION_KINDS
+"""Every built-in section kind."""
 
 HEADINGS: MappingProxyType[str, SectionKind] = MappingProxyType(
     {
@@ -39,6 +39,14 @@ HEADINGS: MappingProxyType[str, SectionKind] = MappingProxyType(
         "핵심 방법론": "methodology",
         "주요 결과": "key_results",
         "ai 실무자를 위한 시사점": "implications",
+        "key terms & definitions": "key_terms",
+        "핵심 용어 및 정의": "key_terms",
+        "motivation & problem statement": "motivation",
+        "연구 배경 및 문제 정의": "motivation",
+        "method & key results": "method_and_results",
+        "제안 방법론 및 핵심 결과": "method_and_results",
+        "conclusion & impact": "conclusion_and_impact",
+        "결론 및 시사점": "conclusion_and_impact",
     }
 )
 """Heading words (case-folded, blanks collapsed) -> kind."""
@@ -48,23 +56,77 @@ def _key(words: str) -> str:
     return " ".join(words.casefold().split())
 
 
+def _unnumbered(key: str) -> str | None:
+    """'2. motivation' or '2) motivation' -> 'motivation' (up to 9 digits), else None."""
+    digits = len(key) - len(key.lstrip("0123456789"))
+    if 0 < digits <= 9 and key[digits : digits + 1] in (".", ")") and key[digits + 1 : digits + 2] == " ":
+        return key[digits + 2 :]
+    return None
+
+
+def _lookup(by_key: Mapping[str, SectionKind], words: str) -> SectionKind | None:
+    """The kind of *words*: as they are, without a leading number, then the words outside and
+    inside a closing '(…)' (a bilingual heading 'Motivation (연구 배경)'), in that order."""
+    key = _key(words.rstrip(":"))
+    kind = by_key.get(key)
+    if kind is not None:
+        return kind
+    rest = _unnumbered(key)
+    if rest is not None:
+        kind = by_key.get(rest)
+        if kind is not None:
+            return kind
+        key = rest
+    if key.endswith(")"):
+        split = key.rfind(" (")
+        if split > 0:
+            return by_key.get(key[:split].rstrip(":")) or by_key.get(key[split + 2 : -1].strip())
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Heading words -> section kind: the built-in table, plus what a config file teaches."""
+
+    by_key: Mapping[str, SectionKind]
+    """Normalised words (case-folded, blanks collapsed) -> kind."""
+    kinds: tuple[str, ...] = KINDS
+    """Every kind a section may have: the built-in ones, then those a config file added."""
+
+    def kind_of(self, words: str) -> SectionKind | None:
+        """The kind a heading's words name, or None for a heading the vocabulary does not list."""
+        if self is DEFAULT:
+            return kind_of(words)
+        return _lookup(self.by_key, words)
+
+    def taught(self, headings: Mapping[str, str], kinds: Collection[str] = ()) -> Vocabulary:
+        """This vocabulary with *headings* (words -> kind) added; a taught word wins."""
+        by_key = dict(self.by_key)
+        by_key.update({_key(words.rstrip(":")): kind for words, kind in headings.items()})
+        added = tuple(kind for kind in kinds if kind not in self.kinds)
+        return Vocabulary(MappingProxyType(by_key), (*self.kinds, *added))
+
+
 _BY_KEY = MappingProxyType({_key(words): kind for words, kind in HEADINGS.items()})
+DEFAULT = Vocabulary(_BY_KEY)
+"""The built-in vocabulary."""
 
 
 @functools.lru_cache(maxsize=4096)
 def kind_of(words: str) -> SectionKind | None:
-    """The kind a heading's words name, or None for a heading no layout lists."""
-    return _BY_KEY.get(_key(words.rstrip(":")))
+    """The kind a heading's words name in the built-in vocabulary, or None."""
+    return _lookup(_BY_KEY, words)
 
 
 EQUIVALENTS: tuple[frozenset[SectionKind], ...] = (
     frozenset({"one_line_summary", "summary"}),
     frozenset({"abstract_detail", "abstract_translation"}),
     frozenset({"risks", "limitations"}),
-    frozenset({"introduction", "research_goal"}),
-    frozenset({"method", "methodology"}),
+    frozenset({"introduction", "research_goal", "motivation"}),
+    frozenset({"method", "methodology", "method_and_results"}),
     frozenset({"results", "key_results"}),
     frozenset({"developer_view", "implications"}),
+    frozenset({"conclusion", "conclusion_and_impact"}),
 )
 """Kinds that say the same thing in different layouts; no layout has two of one class."""
 
