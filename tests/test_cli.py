@@ -134,7 +134,9 @@ def test_detect_reports_an_unknown_file_and_goes_on(tmp_path: Path, capsys: Capt
 
 def test_check_passes_on_the_samples(capsys: Capture) -> None:
     assert run(["check", *(str(SAMPLES[layout]) for layout in LAYOUTS)]) == 0
-    assert capsys.readouterr().err == ""
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out == "4 files, 0 with defects, 0 errors\n"
 
 
 def test_check_fails_on_a_file_that_does_not_parse(tmp_path: Path, capsys: Capture) -> None:
@@ -156,16 +158,22 @@ def test_check_fails_on_a_file_that_does_not_round_trip(
 
     monkeypatch.setattr("digestformat.cli.render", lossy)
     assert run(["check", str(SAMPLES["tagged"])]) == 1
-    assert (
-        capsys.readouterr().err == f"{SAMPLES['tagged']}:1:15: rendering does not give the same bytes back\n"
+    assert capsys.readouterr().out == (
+        f"{SAMPLES['tagged']}:1:15: DF001 rendering does not give the same bytes back\n"
+        "1 file, 1 with defects, 0 errors\n"
     )
 
 
 def test_check_strict_fails_on_a_warning(tmp_path: Path, capsys: Capture) -> None:
     path = _stray(tmp_path)
-    assert run(["check", str(path)]) == 0
+    assert run(["check", str(path)]) == 1  # the warning is a finding, DF002
+    assert " DF002 " in capsys.readouterr().out
+    assert run(["check", "--ignore", "DF002", str(path)]) == 0
+    capsys.readouterr()
     assert run(["check", "--strict", str(path)]) == 1
-    assert "Traceback" not in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert out.endswith("1 file, 0 with defects, 1 error\n")
 
 
 # ----------------------------------------------------------------------------- errors and warnings

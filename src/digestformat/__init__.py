@@ -8,13 +8,15 @@
 
 from __future__ import annotations
 
-from ._api import FORMATS, convert, detect, parse, render
+from ._api import FORMATS, convert, detect, find_config, load_config, parse, render
+from ._config import Config
 from ._posts import join, split
 from .errors import DigestError
 from .model import Digest, Paper, ParseWarning, Section, Thumbnail
 
 __all__ = [
     "FORMATS",
+    "Config",
     "Digest",
     "DigestError",
     "Paper",
@@ -23,7 +25,9 @@ __all__ = [
     "Thumbnail",
     "convert",
     "detect",
+    "find_config",
     "join",
+    "load_config",
     "parse",
     "render",
     "split",

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from . import _text
+from . import _config, _text
+from ._config import Config
 from ._detect import detect_lines, detect_scan
 from .errors import DigestError
 from .feeds import atom as _atom
@@ -16,6 +18,7 @@ from .feeds import rss as _rss
 from .layouts import LAYOUTS
 from .layouts._reader import _Reader
 from .layouts._writer import write
+from .layouts.vocabulary import DEFAULT, KINDS, Vocabulary
 from .model import Digest
 
 _FormatReader = Callable[..., Digest]
@@ -80,17 +83,39 @@ def _no_gc() -> Iterator[None]:
         gc.enable()
 
 
-def parse(text: str | bytes, layout: str | None = None, *, strict: bool = False) -> Digest:
+def load_config(path: str | Path) -> Config:
+    """The config file at *path*: a ``digestformat.toml``, or a ``pyproject.toml``'s
+    ``[tool.digestformat]`` table (docs/config.md). Raises DigestError naming what is wrong."""
+    return _config.load_config(Path(path), KINDS)
+
+
+def find_config(start: str | Path) -> Config:
+    """The config that applies to the file or folder *start*: the nearest ``digestformat.toml``
+    or ``pyproject.toml`` with a ``[tool.digestformat]`` table, looking upward; an empty
+    Config when there is none."""
+    return _config.find_config(Path(start), KINDS)
+
+
+def _vocabulary(config: Config | None) -> Vocabulary:
+    if config is None or (not config.headings and not config.kinds):
+        return DEFAULT
+    return DEFAULT.taught(config.headings, config.kinds)
+
+
+def parse(
+    text: str | bytes, layout: str | None = None, *, strict: bool = False, config: Config | None = None
+) -> Digest:
     """Read *text* (str, or UTF-8 bytes) into a Digest.
 
     *layout* is detected when None. With ``strict=True`` every warning is
-    raised as a DigestError instead.
+    raised as a DigestError instead. *config* (from :func:`load_config` or
+    :func:`find_config`) teaches the section vocabulary headings it lacks.
     """
     with _no_gc():
-        return _parse(text, layout, strict)
+        return _parse(text, layout, strict, _vocabulary(config))
 
 
-def _parse(text: str | bytes, layout: str | None, strict: bool) -> Digest:
+def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Vocabulary = DEFAULT) -> Digest:
     scanned = None
     if layout is None or layout in LAYOUTS:
         decoded = _text.decode(text)
@@ -99,9 +124,9 @@ def _parse(text: str | bytes, layout: str | None, strict: bool) -> Digest:
         if layout is None or layout in LAYOUTS:
             src = _source(decoded)
             if layout is None:
-                layout, start, kinds, headings = detect_scan(src.lines)
+                layout, start, kinds, headings = detect_scan(src.lines, vocabulary)
                 scanned = (start, kinds, headings)
-            return _Reader(LAYOUTS[layout], src, strict, scanned).read()
+            return _Reader(LAYOUTS[layout], src, strict, scanned, vocabulary).read()
     reader = _READERS.get(layout)
     if reader is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
@@ -147,6 +172,13 @@ def _detected_as(lines: list[str], layout: str) -> bool:
         return False
 
 
-def convert(text: str | bytes, to: str, source: str | None = None, *, strict: bool = False) -> str:
+def convert(
+    text: str | bytes,
+    to: str,
+    source: str | None = None,
+    *,
+    strict: bool = False,
+    config: Config | None = None,
+) -> str:
     """Parse *text* (layout *source*, detected when None) and render it as *to*."""
-    return render(parse(text, source, strict=strict), to)
+    return render(parse(text, source, strict=strict, config=config), to)

@@ -9,7 +9,7 @@ from ._scan import Kind, ScanLine, scan
 from .errors import DigestError
 from .layouts._engine import _is_paper_heading, read_hint
 from .layouts._inline import split_emoji
-from .layouts.vocabulary import kind_of
+from .layouts.vocabulary import DEFAULT, Vocabulary
 
 __all__ = ["detect_lines"]
 
@@ -139,7 +139,9 @@ def detect_lines(lines: list[str]) -> str:
     return detect_scan(lines)[0]
 
 
-def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] | None]:
+def detect_scan(
+    lines: list[str], vocabulary: Vocabulary = DEFAULT
+) -> tuple[str, int, list[ScanLine], list[int] | None]:
     """(layout, first line after the front matter, the scan from there, the indices in it
     of the headings or None), told by the file's structure first and its markers second.
 
@@ -207,7 +209,7 @@ def detect_scan(lines: list[str]) -> tuple[str, int, list[ScanLine], list[int] |
                 papers.append((offset, {}))
             continue  # a paper's title names no section
         words = split_emoji(k.text)[1]
-        kind = kind_of(words)
+        kind = vocabulary.kind_of(words)
         if kind is not None:
             owners = _SECTION_LAYOUTS.get(kind, ())
             for layout in owners:

@@ -7,6 +7,7 @@ lets a traceback through; ``main()`` is the console entry point.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -14,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from ._api import FORMATS, detect, parse, render
+from . import _lint
+from ._api import FORMATS, detect, find_config, load_config, parse, render
+from ._config import Config
 from ._io import contained, write_atomic
 from ._posts import named_posts
 from .archive import Options, migrate
@@ -60,6 +63,7 @@ def _build() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     strict_help = "treat every warning as an error"
+    config_help = "the config file (default: digestformat.toml or pyproject.toml, found upward)"
 
     convert = sub.add_parser(
         "convert",
@@ -85,18 +89,34 @@ def _build() -> _Parser:
     )
     convert.add_argument("-o", "--output", metavar="OUTPUT", help="write here instead of standard output")
     convert.add_argument("--strict", action="store_true", help=strict_help)
+    convert.add_argument("--config", metavar="PATH", help=config_help)
 
     detect_p = sub.add_parser("detect", help="print each file's layout", description="Print PATH<TAB>layout.")
     detect_p.add_argument("inputs", nargs="+", metavar="INPUT")
+    detect_p.add_argument("--config", metavar="PATH", help=config_help)
 
     check = sub.add_parser(
         "check",
-        help="verify files round-trip byte for byte",
-        description="Parse each file and verify that rendering it (directly and through JSON) "
-        "gives back the same bytes. Exits 1 if any file fails.",
+        help="find archive defects; --fix repairs them",
+        description="Check each file (folders: every *.md below them, but dot-folders, _site/ and "
+        "node_modules/): that it round-trips byte for byte, what the parser did not understand, and "
+        "the defects that real Jekyll chokes on. Each finding is PATH:LINE:COL: CODE message "
+        "(docs/rules.md lists the codes); a summary line ends the report. Exits 1 when anything is "
+        "found. It never writes, but with --fix.",
+        epilog="examples:\n"
+        "  digestformat check _posts                     report, write nothing\n"
+        "  digestformat check --diff _posts              the fixes as a unified diff\n"
+        "  digestformat check --fix _posts               repair the defective lines in place\n"
+        "  digestformat check --select JK --ignore JK005 _posts\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("inputs", nargs="+", metavar="INPUT")
-    check.add_argument("--strict", action="store_true", help=strict_help)
+    check.add_argument("inputs", nargs="+", metavar="PATH", help="files or folders")
+    check.add_argument("--fix", action="store_true", help="rewrite the defective lines in place, atomically")
+    check.add_argument("--diff", action="store_true", help="print the diff --fix would make; write nothing")
+    check.add_argument("--select", metavar="CODES", help="report only these codes or prefixes (a,b,…)")
+    check.add_argument("--ignore", metavar="CODES", default="", help="do not report these codes or prefixes")
+    check.add_argument("--strict", action="store_true", help="a file with any parse warning is an error")
+    check.add_argument("--config", metavar="PATH", help=config_help)
 
     sub.add_parser("schema", help="print the JSON Schema of the model", description="Print the JSON Schema.")
 
@@ -125,6 +145,7 @@ def _build() -> _Parser:
     mig.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
     mig.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     mig.add_argument("--strict", action="store_true", help=strict_help)
+    mig.add_argument("--config", metavar="PATH", help=config_help)
     return parser
 
 
@@ -159,7 +180,8 @@ def _convert(args: argparse.Namespace) -> int:
     path = args.input
     data = _read(path)
     try:
-        doc = parse(data, args.source, strict=args.strict)
+        config = _Configs(args.config).get(path)
+        doc = parse(data, args.source, strict=args.strict, config=config)
         _warn(path, doc)
         if args.to == "review" and _into_folder(args.output):
             return _write_posts(doc, Path(args.output))
@@ -195,15 +217,25 @@ def _write_posts(doc: Digest, folder: Path) -> int:
 
 def _detect(args: argparse.Namespace) -> int:
     status = 0
+    configs = _Configs(args.config)
     for path in args.inputs:
         try:
-            layout = detect(_read(path))
+            layout = _detect_with(_read(path), configs.get(path))
         except DigestError as err:
             print(_where(path, err), file=sys.stderr)
             status = 1
             continue
         print(f"{_name(path)}\t{layout}")
     return status
+
+
+def _detect_with(data: bytes, config: Config) -> str:
+    """The format of *data*, telling layouts apart with the headings *config* teaches."""
+    if not config.headings:
+        return detect(data)
+    doc = parse(data, config=config)
+    fmt = detect(data)
+    return fmt if fmt not in LAYOUTS else doc.layout
 
 
 def _first_difference(a: bytes, b: bytes) -> tuple[int, int]:
@@ -217,30 +249,123 @@ def _first_difference(a: bytes, b: bytes) -> tuple[int, int]:
     return line, column
 
 
+def _codes(text: str | None) -> list[str] | None:
+    return None if text is None else [code.strip() for code in text.split(",") if code.strip()]
+
+
 def _check(args: argparse.Namespace) -> int:
-    status = 0
-    for path in args.inputs:
+    try:
+        codes = _lint.selected(_codes(args.select), _codes(args.ignore) or [])
+    except DigestError as err:
+        raise _UsageError(_build(), err.msg) from None
+    configs = _Configs(args.config)
+    posts: list[_lint.Post] = []
+    for path in _check_inputs(args.inputs):
         data = _read(path)
-        try:
-            fmt = detect(data)
-            doc = parse(data, fmt, strict=args.strict)
-            if fmt in LAYOUTS:  # a JSON or feed input's warnings are its Markdown source's
-                _warn(path, doc)
-            direct = render(doc, fmt).encode("utf-8")
-            via_json = render(parse(render(doc, "json"), "json"), fmt).encode("utf-8")
-        except DigestError as err:
-            print(_where(path, err), file=sys.stderr)
-            status = 1
+        reader = functools.partial(parse, strict=args.strict, config=configs.get(path))
+        posts.append(_lint.read_post(path, data, reader))
+    findings = _lint.check_posts(posts, codes, _round_trip)
+    errors = 0
+    defective = 0
+    fixed = 0
+    unknown: dict[str, set[str]] = {}
+    for post in posts:
+        if post.error is not None:
+            print(_where(post.name, post.error), file=sys.stderr)
+            errors += 1
             continue
-        for how, got in (("rendering", direct), ("rendering through JSON", via_json)):
-            if got != data:
-                line, column = _first_difference(data, got)
-                print(
-                    f"{_name(path)}:{line}:{column}: {how} does not give the same bytes back", file=sys.stderr
-                )
-                status = 1
-                break
-    return status
+        found = findings[post.name]
+        for warning in post.doc.warnings if post.doc is not None else ():
+            if warning.message.startswith("unknown section heading "):
+                unknown.setdefault(warning.message.split("'")[1], set()).add(post.name)
+        if args.fix or args.diff:
+            after = _lint.apply(post, found)
+            if after is not None:
+                before = Path(post.name).read_bytes()
+                if args.diff:
+                    sys.stdout.write(_lint.diff(post.name, before, after))
+                else:
+                    write_atomic(Path(post.name), after)
+                    fixed += sum(1 for f in found if f.edit is not None)
+            if args.fix:
+                found = [f for f in found if f.edit is None]
+        if args.diff:
+            continue
+        if found:
+            defective += 1
+        for f in found:
+            print(f"{post.name}:{f.line}:{f.column}: {f.code} {f.message}")
+    if args.diff:
+        return 1 if errors or any(findings.values()) else 0
+    if unknown:
+        print("unknown headings (teach them in a config file: docs/config.md):")
+        print("  files  heading")
+        for words, names in sorted(unknown.items(), key=lambda item: (-len(item[1]), item[0])):
+            print(f"  {len(names):5}  {words}")
+    if fixed:
+        print(f"fixed {fixed} defect{'s' if fixed != 1 else ''}")
+    elif not args.fix and any(f.edit for found in findings.values() for f in found):
+        print("(the defects with a fix are repaired by --fix; --diff shows how)")
+    n = len(posts)
+    print(
+        f"{n} file{'s' if n != 1 else ''}, {defective} with defects, "
+        f"{errors} error{'s' if errors != 1 else ''}"
+    )
+    return 1 if errors or defective else 0
+
+
+def _round_trip(post: _lint.Post) -> _lint.Finding | None:
+    """DF001: rendering (directly and through JSON) does not give the file's bytes back."""
+    data = Path(post.name).read_bytes() if post.name != "-" else None
+    doc = post.doc
+    if data is None or doc is None:
+        return None
+    fmt = detect(data)
+    direct = render(doc, fmt).encode("utf-8")
+    via_json = render(parse(render(doc, "json"), "json"), fmt).encode("utf-8")
+    for how, got in (("rendering", direct), ("rendering through JSON", via_json)):
+        if got != data:
+            line, column = _first_difference(data, got)
+            return _lint.Finding(line, column, "DF001", f"{how} does not give the same bytes back")
+    return None
+
+
+_SKIPPED_FOLDERS = frozenset({"_site", "node_modules"})
+
+
+def _check_inputs(inputs: list[str]) -> list[str]:
+    """Files as given; for a folder, every *.md / *.markdown below it, sorted, skipping
+    dot-folders, _site/ and node_modules/."""
+    out: list[str] = []
+    for name in inputs:
+        if name == "-" or not Path(name).is_dir():
+            out.append(name)
+            continue
+        for folder, dirs, files in os.walk(name):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS)
+            out.extend(
+                os.path.join(folder, f)
+                for f in sorted(files)
+                if f.endswith((".md", ".markdown")) and not f.startswith(".")
+            )
+    return out
+
+
+class _Configs:
+    """The config for each input: the one --config names, or the one found upward (per folder)."""
+
+    def __init__(self, named: str | None) -> None:
+        self.named = load_config(named) if named is not None else None
+        self.found: dict[Path, Config] = {}
+
+    def get(self, path: str) -> Config:
+        if self.named is not None:
+            return self.named
+        folder = Path.cwd() if path == "-" else Path(path).resolve().parent
+        config = self.found.get(folder)
+        if config is None:
+            config = self.found[folder] = find_config(folder)
+        return config
 
 
 def _schema(_: argparse.Namespace) -> int:
