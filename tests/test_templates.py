@@ -8,7 +8,6 @@ invented template and the config file that teaches it.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import pytest
@@ -58,7 +57,9 @@ def test_every_post_is_read_completely(path: Path) -> None:
     assert paper.authors
     assert paper.extra == []
     kinds = [section.kind for section in paper.sections]
-    assert kinds == (NUMBERED_KINDS if doc.template and doc.template.startswith("numbered") else CLASSIC_KINDS)
+    assert kinds == (
+        NUMBERED_KINDS if doc.template and doc.template.startswith("numbered") else CLASSIC_KINDS
+    )
     text = data.decode("utf-8")
     if "**키워드:**" in text or "**키워:**" in text:
         assert len(paper.keywords) >= 2
@@ -199,7 +200,12 @@ def test_a_config_file_teaches_the_invented_template() -> None:
     config = df.find_config(INVENTED)
     assert config.path == INVENTED.parent.resolve() / "digestformat.toml"
     doc = df.parse(INVENTED.read_bytes(), config=config)
-    assert [s.kind for s in doc.papers[0].sections] == ["research_goal", "methodology", "experiments", "outlook"]
+    assert [s.kind for s in doc.papers[0].sections] == [
+        "research_goal",
+        "methodology",
+        "experiments",
+        "outlook",
+    ]
     assert doc.warnings == []
     assert df.render(doc).encode() == INVENTED.read_bytes()
     again = df.parse(df.render(doc, "json"), "json")
@@ -207,7 +213,9 @@ def test_a_config_file_teaches_the_invented_template() -> None:
     df.parse(INVENTED.read_bytes(), strict=True, config=config)  # nothing left to warn about
 
 
-def test_the_cli_finds_the_config_upward_and_takes_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_finds_the_config_upward_and_takes_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["convert", str(INVENTED), "--to", "json", "--strict"]) == 0
     assert '"kind": "outlook"' in capsys.readouterr().out
     copy = tmp_path / "post.md"

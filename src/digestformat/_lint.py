@@ -187,15 +187,16 @@ def tags(post: Post) -> Iterator[Finding]:
     edit = Edit(
         at, at + len(entry.lines), tuple(dump_key("tags", value, list(entry.repaired or entry.lines)))
     )
-    for number, (code, message) in enumerate(found):
-        yield Finding(at + 1, 1, code, message, edit if number == len(found) - 1 else None)
+    for code, message in found:
+        yield Finding(at + 1, 1, code, message, edit)  # one edit repairs both
 
 
 def missing_title_or_date(post: Post) -> Iterator[Finding]:
     """JK006, JK007: no 'title' (the body says it) or no 'date' (the file name says it)."""
     if not _is_post(post):
         return
-    assert post.doc is not None and post.block is not None
+    assert post.doc is not None
+    assert post.block is not None
     readable = all(e.key is not None for e in post.entries)
     if not readable:
         return  # lines nothing could read: a person must look
@@ -267,6 +268,16 @@ _COLON_NAME = re.compile(r":([a-z_]+)")
 """Jekyll's own pattern for a placeholder (lib/jekyll/url.rb); one class, no backtracking."""
 
 
+def _unknown_placeholders(value: str) -> list[re.Match[str]]:
+    return [m for m in _COLON_NAME.finditer(value) if m.group(1).rstrip("_") not in _PLACEHOLDERS]
+
+
+def _without_placeholders(value: str) -> str:
+    """*value* without the ':' of each placeholder Jekyll does not know."""
+    cut = {m.start() for m in _unknown_placeholders(value)}
+    return "".join(ch for i, ch in enumerate(value) if i not in cut)
+
+
 def permalink_placeholder(post: Post) -> Iterator[Finding]:
     """JK008: ':' then lowercase letters or '_' in a permalink: Jekyll takes it for a URL
     placeholder; one it does not know stops the whole site's build."""
@@ -276,11 +287,10 @@ def permalink_placeholder(post: Post) -> Iterator[Finding]:
     if entry is None or not isinstance(entry.value, str):
         return
     value = entry.value
-    bad = [m for m in _COLON_NAME.finditer(value) if m.group(1).rstrip("_") not in _PLACEHOLDERS]
+    bad = _unknown_placeholders(value)
     if not bad:
         return
-    cut = {m.start() for m in bad}
-    fixed = "".join(ch for i, ch in enumerate(value) if i not in cut)
+    fixed = _without_placeholders(value)
     at = post.line_of(entry)
     shown = ", ".join(repr(value[m.start() : m.end() + 1]) for m in bad[:3])
     yield Finding(
@@ -358,7 +368,7 @@ def duplicate_permalinks(posts: Sequence[Post]) -> Iterator[tuple[Post, Finding]
         if first == post.name:
             continue
         slash = "/" if value.endswith("/") else ""
-        stem = value.removesuffix("/")
+        stem = _without_placeholders(value).removesuffix("/")  # JK008's fix too: one edit a line
         number = 2
         while f"{stem}-{number}{slash}" in used:
             number += 1
@@ -478,8 +488,18 @@ def _covered(message: str, found: list[Finding]) -> bool:
 
 
 def apply(post: Post, findings: Sequence[Finding]) -> bytes | None:
-    """The file with every finding's edit made (None when there is none), line endings kept."""
-    edits = sorted({f.edit for f in findings if f.edit is not None}, key=lambda e: (e.start, e.end))
+    """The file with every finding's edit made (None when there is none), line endings kept.
+
+    Where two rules repair one entry (a broken permalink that also holds ':_'), the edit of the
+    later rule wins: each later rule starts from the value as the earlier ones repair it."""
+    by_lines: dict[tuple[int, int, tuple[str, ...]], tuple[str, Edit]] = {}
+    for f in findings:
+        if f.edit is None:
+            continue
+        span = (f.edit.start, f.edit.end, f.edit.lines if f.edit.start == f.edit.end else ())
+        if span not in by_lines or f.code > by_lines[span][0]:
+            by_lines[span] = (f.code, f.edit)  # a later rule's edit of an entry includes the earlier's
+    edits = sorted((edit for _code, edit in by_lines.values()), key=lambda e: (e.start, e.end, e.lines))
     if not edits:
         return None
     src = post.src

@@ -17,6 +17,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import ctypes
+import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -33,7 +35,8 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-from ._api import parse, render
+from ._api import find_config, load_config, parse, render
+from ._config import Config
 from ._io import clean_relative, contained, default_mode, numbered, read_file, sweep_temp_files, write_atomic
 from ._posts import join, named_posts
 from .errors import DigestError
@@ -68,6 +71,18 @@ class Options:
     dry_run: bool = False
     quiet: bool = False
     strict: bool = False
+    config: Path | None = None
+    """The config file (None: the one found upward from SRC, if any)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _config_at(path: Path | None) -> Config | None:
+    return None if path is None else load_config(path)
+
+
+def _parse(data: bytes, opts: Options) -> Digest:
+    """An input as the run reads it: strict or not, with the run's config."""
+    return parse(data, strict=opts.strict, config=_config_at(opts.config))
 
 
 @dataclass(slots=True)
@@ -257,7 +272,7 @@ def _die_with_parent() -> None:
 
 def _outputs_for(task: _Task, data: bytes, opts: Options) -> list[tuple[str, bytes]]:
     """(output name, made safe; bytes) for one input."""
-    doc = parse(data, strict=opts.strict)
+    doc = _parse(data, opts)
     if opts.split:
         folder = task.rel.rsplit("/", 1)[0] + "/" if "/" in task.rel else ""
         return [(name, render(post).encode("utf-8")) for name, post in named_posts(doc, folder)]
@@ -366,7 +381,7 @@ def _read_one(task: _Task) -> _Result:
     """Parse only: the date and the JSON of an input (for --join and feeds)."""
     opts: Options = _STATE["opts"]
     try:
-        doc = parse((opts.src / task.rel).read_bytes(), strict=opts.strict)
+        doc = _parse((opts.src / task.rel).read_bytes(), opts)
     except DigestError as err:
         return _Result(task.rel, "failed", _where(task.rel, err))
     except OSError as exc:
@@ -419,6 +434,8 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
     err = err or sys.stderr
     started = time.perf_counter()
     _check_folders(opts)
+    if opts.config is None:
+        opts = dataclasses.replace(opts, config=find_config(opts.src).path)
     rels = _inputs(opts.src)
     journal = _Journal.load(opts.dst)
     claims = opts.dst / CLAIMS
@@ -576,5 +593,5 @@ def _feed(
         report(_Result(name, "failed", message))
         return
     _append(opts.dst, {"input": f"feed:{name}", "outputs": [{"path": name}], "state": "begin"})
-    write_archive_feed(opts.to, target, (opts.src / rel for _, rel in dated), strict=opts.strict)
+    write_archive_feed(opts.to, target, (opts.src / rel for _, rel in dated), lambda data: _parse(data, opts))
     _append(opts.dst, {"input": f"feed:{name}", "sha": "", "outputs": [{"path": name}], "state": "done"})

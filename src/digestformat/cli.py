@@ -388,6 +388,7 @@ def _migrate(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         quiet=args.quiet,
         strict=args.strict,
+        config=Path(args.config) if args.config is not None else None,
     )
     try:
         summary = migrate(opts)

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,9 +30,9 @@ __all__ = ["write_archive_feed"]
 _TITLE = "Daily Papers archive"
 
 
-def _docs(paths: Iterable[Path], strict: bool) -> Iterator[Digest]:
+def _docs(paths: Iterable[Path], read: Callable[[bytes], Digest]) -> Iterator[Digest]:
     for path in paths:
-        yield parse(path.read_bytes(), strict=strict)
+        yield read(path.read_bytes())
 
 
 def _newest(docs: Iterator[Digest]) -> tuple[Digest | None, Iterator[Digest]]:
@@ -47,9 +47,11 @@ def _newest(docs: Iterator[Digest]) -> tuple[Digest | None, Iterator[Digest]]:
     return first, chain()
 
 
-def write_archive_feed(fmt: str, target: Path, paths: Iterable[Path], *, strict: bool = False) -> None:
+def write_archive_feed(
+    fmt: str, target: Path, paths: Iterable[Path], read: Callable[[bytes], Digest] = parse
+) -> None:
     """Write the *fmt* feed ('rss', 'atom' or 'jsonfeed') of the digests at *paths*, in that order."""
-    newest, docs = _newest(_docs(paths, strict))
+    newest, docs = _newest(_docs(paths, read))
     when = c.moment(newest) if newest is not None else dt.datetime(1970, 1, 1, tzinfo=c.KST)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
