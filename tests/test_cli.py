@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import digestformat as df
-from digestformat.cli import run
+from digestformat.cli import _build, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LAYOUTS = ("tagged", "translated", "imrad", "review")
@@ -313,3 +314,23 @@ def test_two_layouts_in_one_file_are_read_with_from(capsys: Capture) -> None:
     assert captured.err.startswith(f"{path}:14:1: warning: unknown section heading '2. [SQuTR]")
     assert run(["convert", str(path), "--from", "imrad", "--strict"]) == 1
     assert capsys.readouterr().err.startswith(f"{path}:14:1: unknown section heading '2. [SQuTR]")
+
+
+# ------------------------------------------------------------------- the docs say what the code does
+
+
+def test_docs_cli_names_every_option_of_every_command() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "cli.md").read_text("utf-8")
+    parser = _build()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        section = doc.split(f"## `{name}`", 1)[1].split("\n## ", 1)[0]
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in section, f"docs/cli.md, {name}: {option} is not described"
+
+
+def test_docs_schema_json_is_the_model_schema() -> None:
+    path = Path(__file__).parent.parent / "docs" / "schema.json"
+    assert json.loads(path.read_text("utf-8")) == df.Digest.model_json_schema()

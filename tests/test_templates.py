@@ -14,6 +14,7 @@ import pytest
 
 import digestformat as df
 from digestformat.cli import run
+from digestformat.layouts.vocabulary import equivalent, kind_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REVIEW = FIXTURES / "review" / "valid"
@@ -50,7 +51,8 @@ def test_every_post_is_read_completely(path: Path) -> None:
     assert doc.template == GENERATION.get(path.name, "classic")
     assert len(doc.papers) == 1
     paper = doc.papers[0]
-    assert paper.title and not paper.title.startswith("[논문리뷰]")
+    assert paper.title
+    assert not paper.title.startswith("[논문리뷰]")
     assert doc.date is not None
     assert paper.links["pdf"].startswith("https://arxiv.org/abs/")
     assert paper.arxiv_id is not None
@@ -172,8 +174,6 @@ def test_keywords_survive_every_layout(target: str) -> None:
 
 
 def test_new_kinds_are_equivalent_to_the_older_ones() -> None:
-    from digestformat.layouts.vocabulary import equivalent, kind_of
-
     assert kind_of("2. Motivation & Problem Statement (연구 배경 및 문제 정의)") == "motivation"
     assert kind_of("Motivation & Problem Statement") == "motivation"
     assert kind_of("연구 배경 및 문제 정의") == "motivation"

@@ -227,8 +227,9 @@ class PaperTrivia(_Trivia):
         description=(
             "The paper's lines in source order: '@unit' for a line the writer produces "
             "('@heading', '@meta', '@arxiv', '@tags', '@thumbnail', '@link', '@links', '@authors', "
-            "'@rank', '@url', '@extra', '@sections', '@notice', '@separator'), anything else is a "
-            "blank line as written. Null means the layout's default template."
+            "'@keywords', '@rank', '@url', '@extra', '@sections', '@notice', '@separator'; a review's "
+            "'@echo_h1', '@echo_h2', '@title_echo', '@wrapper'), anything else is a blank line as "
+            "written. Null means the layout's default template."
         ),
     )
     raw: Overrides = Field(
