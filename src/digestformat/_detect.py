@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
+from dataclasses import dataclass
 
 from . import _frontmatter
 from ._scan import Kind, ScanLine, scan
@@ -10,6 +10,7 @@ from .errors import DigestError
 from .layouts._engine import _is_paper_heading, read_hint
 from .layouts._inline import split_emoji
 from .layouts.vocabulary import DEFAULT, Vocabulary
+from .layouts.vocabulary import kind_of as default_kind_of
 
 __all__ = ["detect_lines"]
 
@@ -115,22 +116,49 @@ def _refuse_mixed_papers(start: int, papers: list[tuple[int, dict[str, tuple[int
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Marked:
+    points: dict[str, int]
+    """The markers' points, by layout."""
+    review_link: bool
+    """A review post's own link line is among them."""
+
+
+def _marker_lines(lines: list[str], start: int, kinds: list[ScanLine]) -> _Marked:
+    """One pass over the text lines that may carry markers (every marker opens its line)."""
+    text = Kind.TEXT
+    points = dict.fromkeys(_ORDER, 0)
+    review_link = False
+    for offset, line in enumerate(lines[start:]):
+        if line and line[0] in "*>" and kinds[offset].kind is text:
+            if line.startswith("**Upvotes**:"):
+                points["translated" if "|" not in line else "tagged"] += 1
+            elif not review_link and line[0] == ">" and _REVIEW_LINK in line:
+                review_link = True
+            for marker, layout, value in _MARKERS:
+                if marker in line:
+                    points[layout] += value
+    return _Marked(points, review_link)
+
+
 def _is_review_front_matter(body: list[str]) -> bool:
     """A '[논문리뷰]' title, or 'Review' among the categories (a list below the key, or inline)."""
-    in_categories = False
-    for line in body:
-        if line.startswith("title:") and "[논문리뷰]" in line:
-            return True
-        if line.startswith("categories:"):
+    for index, line in enumerate(body):
+        first = line[:1]
+        if first == "t":
+            if line.startswith("title:") and "[논문리뷰]" in line:
+                return True
+        elif first == "c" and line.startswith("categories:"):
             rest = line[len("categories:") :].strip(" \t")
-            if rest.startswith("[") and "Review" in [part.strip(" \t'\"") for part in rest[1:-1].split(",")]:
-                return True
-            in_categories = not rest
-        elif in_categories and line.startswith((" ", "-")):
-            if line.strip(" \t").removeprefix("-").strip(" \t'\"") == "Review":
-                return True
-        else:
-            in_categories = False
+            if rest.startswith("["):
+                if "Review" in [part.strip(" \t'\"") for part in rest[1:-1].split(",")]:
+                    return True
+            elif not rest:
+                for item in body[index + 1 :]:
+                    if not item.startswith((" ", "-")):
+                        break
+                    if item.strip(" \t").removeprefix("-").strip(" \t'\"") == "Review":
+                        return True
     return False
 
 
@@ -178,38 +206,47 @@ def detect_scan(
     papers: list[tuple[int, dict[str, tuple[int, str]]]] = []  # level-2 papers: (offset, own sections)
     heading = Kind.HEADING
     headings = [offset for offset, k in enumerate(kinds) if k.kind is heading]
-    text = Kind.TEXT
-    marked: list[int] = []  # offsets of the lines that carry markers, in order
-    paper_lines: list[int] = []  # offsets of tagged/translated paper header lines
-    for offset, line in enumerate(lines[start:]):
-        if line and line[0] in "*>" and kinds[offset].kind is text:  # every marker opens its line
-            marked.append(offset)
-            if line.startswith(_PAPER_LINES):
-                paper_lines.append(offset)
-            if _REVIEW_LINK in line and line.startswith(">"):
-                post = True
+    cache: list[_Marked] = []
 
-    def _opens_paper(k: ScanLine, number: int) -> bool:
-        """Level 1, or linked, or with a paper's header lines before the next heading."""
-        if k.level != 2 or _is_linked(k.text):
-            return True
+    def marked() -> _Marked:
+        """The marker lines, found once and only when needed (an imrad file needs none)."""
+        if not cache:
+            cache.append(_marker_lines(lines, start, kinds))
+        return cache[0]
+
+    def _has_paper_lines(number: int) -> bool:
+        """A tagged or translated paper's header lines follow heading *number*: among the
+        header-like lines ('**', '>', '![') right under it, before any paragraph."""
         after = headings[number + 1] if number + 1 < len(headings) else len(kinds)
-        at = bisect.bisect_right(paper_lines, headings[number])
-        return at < len(paper_lines) and paper_lines[at] < after
+        for offset in range(headings[number] + 1, after):
+            k = kinds[offset]
+            if k.kind is Kind.BLANK:
+                continue
+            line = lines[start + offset].lstrip(" \t")
+            if k.kind is not Kind.TEXT or not line.startswith(("**", ">", "![")):
+                return False
+            if line.startswith(_PAPER_LINES):
+                return True
+        return False
 
+    kind_of = vocabulary.kind_of if vocabulary is not DEFAULT else default_kind_of
     for number, offset in enumerate(headings):
         k = kinds[offset]
-        if k.level in paper_headings and _is_paper_heading(k.text) and _opens_paper(k, number):
-            paper_headings[k.level] += 1
-            # (A first heading '# [Title](url)' with no rank is a digest's title, not a paper.)
-            first_title = k.level == 1 and offset == headings[0] and not k.text[:1].isdigit()
-            if k.level not in linked and not first_title and _is_linked(k.text):
-                linked[k.level] = offset
-            if k.level == 2:
-                papers.append((offset, {}))
-            continue  # a paper's title names no section
+        level = k.level
+        if level in paper_headings and _is_paper_heading(k.text):
+            is_linked = _is_linked(k.text)
+            # a numbered heading with no link is a paper only with a paper's lines under it
+            if level == 1 or is_linked or _has_paper_lines(number):
+                paper_headings[level] += 1
+                # (A first heading '# [Title](url)' with no rank is a digest's title, not a paper.)
+                first_title = level == 1 and offset == headings[0] and not k.text[:1].isdigit()
+                if is_linked and level not in linked and not first_title:
+                    linked[level] = offset
+                if level == 2:
+                    papers.append((offset, {}))
+                continue  # a paper's title names no section
         words = split_emoji(k.text)[1]
-        kind = vocabulary.kind_of(words)
+        kind = kind_of(words)
         if kind is not None:
             owners = _SECTION_LAYOUTS.get(kind, ())
             for layout in owners:
@@ -218,20 +255,15 @@ def detect_scan(
                 papers[-1][1].setdefault(owners[0], (offset, words))
     if len(linked) == 2:
         raise _mixed_levels(start, linked)
-    if post and not linked:
+    if not linked and (post or marked().review_link):
         return "review", start, kinds, headings  # a review post's front matter or link line
     # Linked paper headings decide the level ('## 1. Introduction' is an imrad section);
     # without any, the level with more paper headings.
     if 1 in linked or (not linked and paper_headings[1] > paper_headings[2]):
         return "imrad", start, kinds, headings
     _refuse_mixed_papers(start, papers)
-    for offset in marked:
-        line = lines[start + offset]
-        if line.startswith("**Upvotes**:"):
-            score["translated" if "|" not in line else "tagged"] += 1
-        for marker, layout, points in _MARKERS:
-            if marker in line:
-                score[layout] += points
+    for layout, points in marked().points.items():
+        score[layout] += points
     if paper_headings[2]:
         return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds, headings
     if score["review"]:

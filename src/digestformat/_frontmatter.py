@@ -102,13 +102,18 @@ def find(lines: list[str]) -> tuple[int, int] | None:
     block; the readers warn). Raises FrontMatterError (line 1) when an opening
     fence on the first line is never closed.
     """
+    if not lines:
+        return None
     first = 0
-    while first < len(lines) and not lines[first].strip(" \t"):
-        first += 1
-    if first == len(lines) or lines[first].rstrip(" \t") != _FENCE:
-        return None
-    if first and not (first + 1 < len(lines) and _opens_key(lines[first + 1])):
-        return None
+    if lines[0].rstrip(" \t") != _FENCE:
+        if lines[0].strip(" \t"):
+            return None  # the common case: text on the first line
+        while first < len(lines) and not lines[first].strip(" \t"):
+            first += 1
+        if first == len(lines) or lines[first].rstrip(" \t") != _FENCE:
+            return None
+        if not (first + 1 < len(lines) and _opens_key(lines[first + 1])):
+            return None
     for i in range(first + 1, len(lines)):
         if lines[i].rstrip(" \t") in _CLOSERS:
             return first, i

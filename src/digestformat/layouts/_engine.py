@@ -33,6 +33,9 @@ class Unit:
     """The canonical line for a paper, or None when the paper has nothing for it."""
     needed: Callable[[Paper], bool] | None = None
     """Must the line be written where the source had none? Default: it has content."""
+    on_heading: bool = False
+    """The line is a heading (a title echo, a wrapper): the reader finds it among the
+    headings, never among the text lines."""
 
     def is_needed(self, paper: Paper) -> bool:
         if self.needed is not None:
@@ -87,6 +90,11 @@ class Layout:
     """The paper's title may be said again in the body, as a heading before the authors."""
     title_prefix: str = ""
     """What the front matter's title has before the paper's title ('[논문리뷰] ')."""
+    line_units: tuple[Unit, ...] = field(init=False, default=())
+    """The units of text lines, in order (those not ``on_heading``): what the reader tries."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "line_units", tuple(u for u in self.units if not u.on_heading))
 
     def generation(self, name: str | None) -> Layout:
         """The generation called *name*; this one (the default) when there is none of that name."""

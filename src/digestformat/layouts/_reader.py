@@ -35,7 +35,7 @@ from ._engine import (
     write_digest_heading,
 )
 from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
-from .vocabulary import DEFAULT, Vocabulary
+from .vocabulary import DEFAULT, Vocabulary, kind_of
 
 _PAPER_DEFAULTS: dict[str, Any] = {
     "rank": None,
@@ -63,11 +63,12 @@ class _Reader:
         vocabulary: Vocabulary = DEFAULT,
     ) -> None:
         self.scanned = scanned
-        self.vocabulary = vocabulary
+        self.kind_of = kind_of if vocabulary is DEFAULT else vocabulary.kind_of
         self.title: str | None = None  # the paper title the front matter gives, for a title echo
         self.echo: tuple[int, str] | None = None  # (line, text) of a title echo
         self.fm_line = 0  # the index of the front matter's opening fence
         self.echo_lines: dict[str, str] = {}  # echo unit -> its line as written
+        self.named: dict[int, tuple[str, str | None]] = {}  # heading line -> (words, kind)
         self.layout = layout
         self.lines = src.lines
         self.src = src
@@ -332,8 +333,9 @@ class _Reader:
             for i in headings[bisect.bisect_left(headings, h) : bisect.bisect_left(headings, end)]
             if self.kind(i).level <= layout.section_level
         ]
-        held = self.header_headings(section_starts, end)
-        section_starts = section_starts[len(held) :]
+        held = self.header_headings(section_starts, end) if layout.echoes or layout.wrapper else {}
+        if held:
+            section_starts = section_starts[len(held) :]
         header_end = section_starts[0] if section_starts else end
         in_extra = False
         for i in range(h, header_end):
@@ -343,7 +345,7 @@ class _Reader:
                 order.append(line)
                 in_extra = False
                 continue
-            if i in held:
+            if held and i in held:
                 order.append("@" + held[i])
                 seen[held[i]] = line
                 if held[i] != "wrapper":
@@ -386,23 +388,32 @@ class _Reader:
                 raw[name] = (canon or "", line)
         return paper
 
+    def words_kind(self, i: int) -> tuple[str, str | None]:
+        """Heading *i*'s words (without a leading emoji) and the kind they name, found once."""
+        found = self.named.get(i)
+        if found is None:
+            words = split_emoji(self.kind(i).text)[1]
+            found = self.named[i] = (words, self.kind_of(words))
+        return found
+
     def generation(self, layout: Layout) -> Layout:
         """The generation of *layout* whose sections the file's headings name best: the most
         headings of its kinds at its section level, then the most in its exact words; one with
         a wrapper heading only where the file has it. Ties go to the default."""
-        candidates = (layout, *layout.templates)
-        texts = [(self.kind(i).level, split_emoji(self.kind(i).text)[1]) for i in self.headings]
+        found = [(self.kind(i).level, *self.words_kind(i)) for i in self.headings]
         best, best_score = layout, (0, 0)
-        for candidate in candidates:
+        for candidate in (layout, *layout.templates):
             level = candidate.section_level
-            if candidate.wrapper is not None and (level - 1, candidate.wrapper) not in texts:
+            if candidate.wrapper is not None and not any(
+                at == level - 1 and words == candidate.wrapper for at, words, _kind in found
+            ):
                 continue
-            words = {w for _emoji, w in candidate.section_headings.values()}
+            names = candidate.section_headings
             kinds = exact = 0
-            for at, text in texts:
-                if at == level:
-                    kinds += self.vocabulary.kind_of(text) in candidate.section_headings
-                    exact += text in words
+            for at, words, kind in found:
+                if at == level and kind is not None and kind in names:
+                    kinds += 1
+                    exact += names[kind][1] == words
             if (kinds, exact) > best_score:
                 best, best_score = candidate, (kinds, exact)
         return best
@@ -411,9 +422,11 @@ class _Reader:
         """The leading section headings that are header lines: a title echo, the wrapper."""
         layout = self.layout
         held: dict[int, str] = {}
+        if not layout.echoes and layout.wrapper is None:
+            return held
         for number, i in enumerate(starts):
             k = self.kind(i)
-            words = split_emoji(k.text)[1]
+            words = self.words_kind(i)[0]
             if layout.wrapper is not None and k.level == layout.section_level - 1 and words == layout.wrapper:
                 held[i] = "wrapper"
                 break
@@ -427,7 +440,7 @@ class _Reader:
         """Is heading *i* the paper's title said again: no section's words, and the title
         (when the front matter gives one) or followed by the authors or keywords line?"""
         text = self.kind(i).text
-        if self.vocabulary.kind_of(split_emoji(text)[1]) is not None:
+        if self.words_kind(i)[1] is not None:
             return False
         same = self.title is not None and _same_title(text, self.title)
         j = i + 1
@@ -456,7 +469,7 @@ class _Reader:
         """The name of the header unit *line* is (its fields merged), or None."""
         if line.lstrip(" \t")[:1] not in _UNIT_FIRST:
             return None  # every unit line opens with '**', '![' or '>'
-        for unit in self.layout.units:
+        for unit in self.layout.line_units:
             if unit.name in seen:
                 continue
             values = unit.read(line)
@@ -469,8 +482,12 @@ class _Reader:
     def read_section(self, k0: int, k1: int) -> Section:
         lines = self.lines
         head = self.kind(k0)
-        _emoji, words = split_emoji(head.text)
-        kind = self.vocabulary.kind_of(words)
+        named = self.named.get(k0) if self.named else None  # found by generation() or an echo test
+        if named is None:
+            words = split_emoji(head.text)[1]
+            kind = self.kind_of(words)
+        else:
+            words, kind = named
         if kind is None and head.level == 1 and self.layout.digest_heading and date_span(head.text):
             self.warn(
                 k0,

@@ -215,7 +215,7 @@ def _heading_echo(level: int) -> Unit:
     def write(paper: Paper) -> str | None:
         return "#" * level + " " + paper.title if paper.title.strip(" \t") else None
 
-    return Unit(f"echo_h{level}", _no_line, write, _never)
+    return Unit(f"echo_h{level}", _no_line, write, _never, on_heading=True)
 
 
 ECHO_H1 = _heading_echo(1)

@@ -212,7 +212,7 @@ NESTED = dataclasses.replace(
     template="classic-nested",
     section_level=3,
     wrapper=WRAPPER,
-    units=(*CLASSIC.units, Unit("wrapper", lambda _line: None, _wrapper_line)),
+    units=(*CLASSIC.units, Unit("wrapper", lambda _line: None, _wrapper_line, on_heading=True)),
     paper_template=(*CLASSIC.paper_template[:-2], ("wrapper", 1), *CLASSIC.paper_template[-2:]),
 )
 """The classic sections as '###' headings under one '## 상세 요약'."""
