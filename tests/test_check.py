@@ -26,6 +26,7 @@ Capture = pytest.CaptureFixture[str]
 # fixture -> the codes check must report for it (default rules)
 EXPECTED: dict[str, set[str]] = {
     "fm-blank-line.md": {"JK001"},
+    "fm-indented-fence.md": {"JK001"},
     "fm-tags-on-key-line.md": {"JK002"},
     "fm-broken-scalar.md": {"JK003"},
     "fm-nested-tags.md": {"JK004", "JK005"},
@@ -61,7 +62,7 @@ def test_check_reports_each_defect_with_its_code_and_a_summary(posts: Path, caps
     assert run(["check", str(posts)]) == 1
     out = capsys.readouterr().out
     assert _findings(out) == {name: codes for name, codes in EXPECTED.items() if codes}
-    assert out.splitlines()[-1] == f"{len(EXPECTED)} files, 8 with defects, 0 errors"
+    assert out.splitlines()[-1] == f"{len(EXPECTED)} files, 9 with defects, 0 errors"
 
 
 def test_check_fix_repairs_only_the_defective_files_and_keeps_their_content(
@@ -116,7 +117,11 @@ def test_check_diff_prints_the_fix_and_writes_nothing(posts: Path, capsys: Captu
 def test_select_and_ignore(posts: Path, capsys: Capture) -> None:
     assert run(["check", "--select", "JK001,JK008", str(posts)]) == 1
     found = _findings(capsys.readouterr().out)
-    assert found == {"fm-blank-line.md": {"JK001"}, "fm-permalink-colon.md": {"JK008"}}
+    assert found == {
+        "fm-blank-line.md": {"JK001"},
+        "fm-indented-fence.md": {"JK001"},
+        "fm-permalink-colon.md": {"JK008"},
+    }
     assert run(["check", "--ignore", "JK", str(posts)]) == 1  # the parser's own warnings remain
     assert set().union(*_findings(capsys.readouterr().out).values()) == {"DF002"}
     assert run(["check", "--ignore", "JK,DF002", str(posts)]) == 0

@@ -39,7 +39,7 @@ def _ids(path: Path) -> str:
 
 
 def test_the_post_fixtures_are_there() -> None:
-    assert len(POSTS) == 15
+    assert len(POSTS) == 16
 
 
 @pytest.mark.parametrize("path", POSTS, ids=_ids)

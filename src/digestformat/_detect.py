@@ -61,6 +61,8 @@ _MARKERS: tuple[tuple[str, str, int], ...] = (
     ("**알림:**", "review", 3),
     ("> [Alphaxiv]", "imrad", 3),
 )
+_DIGEST_MARKERS = tuple(marker for marker in _MARKERS if marker[1] == "tagged")
+"""What tells tagged from translated (with the '**Upvotes**:' line): all a digest needs."""
 
 
 _PAPER_LINES = ("**Upvotes**", "**도입 난이도**", "**신뢰도**", "**arXiv**:", "**태그**:", "> [Alphaxiv]")
@@ -124,7 +126,9 @@ class _Marked:
     """A review post's own link line is among them."""
 
 
-def _marker_lines(lines: list[str], start: int, kinds: list[ScanLine]) -> _Marked:
+def _marker_lines(
+    lines: list[str], start: int, kinds: list[ScanLine], markers: tuple[tuple[str, str, int], ...]
+) -> _Marked:
     """One pass over the text lines that may carry markers (every marker opens its line)."""
     text = Kind.TEXT
     points = dict.fromkeys(_ORDER, 0)
@@ -135,7 +139,7 @@ def _marker_lines(lines: list[str], start: int, kinds: list[ScanLine]) -> _Marke
                 points["translated" if "|" not in line else "tagged"] += 1
             elif not review_link and line[0] == ">" and _REVIEW_LINK in line:
                 review_link = True
-            for marker, layout, value in _MARKERS:
+            for marker, layout, value in markers:
                 if marker in line:
                     points[layout] += value
     return _Marked(points, review_link)
@@ -206,13 +210,6 @@ def detect_scan(
     papers: list[tuple[int, dict[str, tuple[int, str]]]] = []  # level-2 papers: (offset, own sections)
     heading = Kind.HEADING
     headings = [offset for offset, k in enumerate(kinds) if k.kind is heading]
-    cache: list[_Marked] = []
-
-    def marked() -> _Marked:
-        """The marker lines, found once and only when needed (an imrad file needs none)."""
-        if not cache:
-            cache.append(_marker_lines(lines, start, kinds))
-        return cache[0]
 
     def _has_paper_lines(number: int) -> bool:
         """A tagged or translated paper's header lines follow heading *number*: among the
@@ -255,14 +252,20 @@ def detect_scan(
                 papers[-1][1].setdefault(owners[0], (offset, words))
     if len(linked) == 2:
         raise _mixed_levels(start, linked)
-    if not linked and (post or marked().review_link):
+    marked = None
+    if not linked and not post:
+        marked = _marker_lines(lines, start, kinds, _MARKERS)
+        post = marked.review_link
+    if not linked and post:
         return "review", start, kinds, headings  # a review post's front matter or link line
     # Linked paper headings decide the level ('## 1. Introduction' is an imrad section);
     # without any, the level with more paper headings.
     if 1 in linked or (not linked and paper_headings[1] > paper_headings[2]):
         return "imrad", start, kinds, headings
     _refuse_mixed_papers(start, papers)
-    for layout, points in marked().points.items():
+    if marked is None:  # only tagged and translated are left to tell apart, or none fits
+        marked = _marker_lines(lines, start, kinds, _DIGEST_MARKERS if paper_headings[2] else _MARKERS)
+    for layout, points in marked.points.items():
         score[layout] += points
     if paper_headings[2]:
         return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds, headings

@@ -97,29 +97,44 @@ for _loader in (_Loader, _FastLoader):
 def find(lines: list[str]) -> tuple[int, int] | None:
     """(opening fence, closing fence) indices when *lines* open with front matter, else None.
 
-    The fence is the first line, or follows lines of blanks only when a ``key:``
-    line comes right after it and the block is closed (Jekyll ignores such a
-    block; the readers warn). Raises FrontMatterError (line 1) when an opening
-    fence on the first line is never closed.
+    The fence is the first line, ``---``. Real archives also have it after lines of blanks,
+    or indented: such a fence opens front matter only when the first non-blank line after it
+    is a ``key:`` line and the block is closed (Jekyll ignores such a block; the readers
+    warn). Raises FrontMatterError (line 1) when a fence on the first line is never closed.
     """
     if not lines:
         return None
-    first = 0
     if lines[0].rstrip(" \t") != _FENCE:
-        if lines[0].strip(" \t"):
-            return None  # the common case: text on the first line
-        while first < len(lines) and not lines[first].strip(" \t"):
-            first += 1
-        if first == len(lines) or lines[first].rstrip(" \t") != _FENCE:
-            return None
-        if not (first + 1 < len(lines) and _opens_key(lines[first + 1])):
-            return None
-    for i in range(first + 1, len(lines)):
+        return _find_misplaced(lines)
+    for i in range(1, len(lines)):
+        if lines[i].rstrip(" \t") in _CLOSERS:
+            return 0, i
+    raise FrontMatterError("front matter opened with '---' is never closed: expected a closing '---' line")
+
+
+def misplaced(lines: list[str], block: tuple[int, int]) -> bool:
+    """Is the block's opening fence not '---' at the start of the first line (Jekyll's rule)?"""
+    return block[0] > 0 or lines[block[0]][:1] in (" ", "\t")
+
+
+def _find_misplaced(lines: list[str]) -> tuple[int, int] | None:
+    """A fence after lines of blanks, or indented (see :func:`find`)."""
+    first = 0
+    if lines[0].strip(" \t") not in ("", _FENCE):
+        return None  # the common case: text on the first line
+    while first < len(lines) and not lines[first].strip(" \t"):
+        first += 1
+    if first == len(lines) or lines[first].strip(" \t") != _FENCE:
+        return None
+    key = first + 1
+    while key < len(lines) and not lines[key].strip(" \t"):
+        key += 1
+    if key == len(lines) or not _opens_key(lines[key]):
+        return None
+    for i in range(key + 1, len(lines)):
         if lines[i].rstrip(" \t") in _CLOSERS:
             return first, i
-    if first:
-        return None
-    raise FrontMatterError("front matter opened with '---' is never closed: expected a closing '---' line")
+    return None
 
 
 def _opens_key(line: str) -> bool:

@@ -109,16 +109,18 @@ def _is_post(post: Post) -> bool:
 
 def blank_before_front_matter(post: Post) -> Iterator[Finding]:
     """JK001: lines of blanks before the opening '---': Jekyll reads no front matter at all."""
-    if post.block is None or post.block[0] == 0:
+    if post.block is None or not _frontmatter.misplaced(post.src.lines, post.block):
         return
     first = post.block[0]
+    what = f"{first} blank line{'s' if first > 1 else ''} before the front matter's '---'"
+    if post.src.lines[first] != post.src.lines[first].lstrip(" \t"):
+        what = f"{what}, itself indented" if first else "the front matter's '---' is indented"
     yield Finding(
         1,
         1,
         "JK001",
-        f"{first} blank line{'s' if first > 1 else ''} before the front matter's '---': Jekyll reads "
-        "none of it (no title, date or permalink)",
-        Edit(0, first, ()),
+        f"{what}: Jekyll reads none of it (no title, date or permalink)",
+        Edit(0, first + 1, (post.src.lines[first].lstrip(" \t"),)),
     )
 
 
@@ -475,6 +477,7 @@ def check_posts(
 
 _REPORTED_AS = (
     ("front matter after ", "JK001"),
+    ("front matter with an indented ", "JK001"),
     ("front matter: a list item on its key's line", "JK002"),
     ("front matter: the value of ", "JK003"),
     ("the front matter has no title", "JK006"),

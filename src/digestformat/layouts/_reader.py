@@ -101,12 +101,17 @@ class _Reader:
         if block is not None:
             fm_start, fm_end = block
             self.fm_line = fm_start
-            if fm_start:
+            if _frontmatter.misplaced(lines, block):
                 order.extend(lines[:fm_start])
+                where = (
+                    f"after {fm_start} blank line{'s' if fm_start > 1 else ''}"
+                    if fm_start
+                    else "with an indented '---'"
+                )
                 self.warn(
                     fm_start,
-                    f"front matter after {fm_start} blank line{'s' if fm_start > 1 else ''}: Jekyll reads "
-                    "none of it (expected '---' on the first line); read anyway",
+                    f"front matter {where}: Jekyll reads none of it (expected '---' at the start of "
+                    "the first line); read anyway",
                 )
             fm_raw = lines[fm_start : fm_end + 1]
             start = fm_end + 1
