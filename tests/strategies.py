@@ -455,7 +455,7 @@ def bodies(section_level: int) -> st.SearchStrategy[str]:
 
 
 def _key(words: str) -> str:
-    return " ".join(words.casefold().split())
+    return " ".join(words.casefold().replace("&", " and ").split())
 
 
 _VOCABULARY: dict[str, SectionKind] = {_key(words): kind for words, kind in HEADINGS.items()}

@@ -178,9 +178,17 @@ def _entry(start: int, lines: list[str], gap: list[str], problems: list[Problem]
 
 
 def load_lenient(body: list[str]) -> tuple[dict[str, JsonValue], list[Problem]]:
-    """The keys :func:`entries` could read, in order, and its problems."""
+    """The keys :func:`entries` could read, in order, and its problems.
+
+    Nothing is read (an empty mapping) when some lines stay unread and a key has the
+    ``front_matter_`` prefix a layout writes to escape a clash: whether the clash is still
+    there cannot be told with lines unread, so such a block is kept verbatim as a whole.
+    """
     found, problems = entries(body)
-    return {e.key: e.value for e in found if e.key is not None}, problems
+    mapping = {e.key: e.value for e in found if e.key is not None}
+    if len(mapping) < len(found) and any(key.startswith("front_matter_") for key in mapping):
+        return {}, problems
+    return mapping, problems
 
 
 def dump(front_matter: dict[str, JsonValue], raw: list[str] | None) -> list[str]:

@@ -51,6 +51,8 @@ _PAPER_DEFAULTS: dict[str, Any] = {
 """The paper fields a reader may leave unset (the list and map fields it always sets)."""
 _PAPER_FIELDS = tuple(Paper.model_fields)
 _UNIT_FIRST = frozenset("*!>")
+_HEADER_NAMES = frozenset({"link", "authors", "keywords", "title_echo"})
+"""The lines that show a heading above them is the paper's title said again."""
 
 
 class _Reader:
@@ -458,7 +460,7 @@ class _Reader:
         return True
 
     def _opens_header(self, line: str) -> bool:
-        return any(u.read(line) is not None for u in self.layout.units if u.name in ("authors", "keywords"))
+        return any(u.read(line) is not None for u in self.layout.line_units if u.name in _HEADER_NAMES)
 
     def note_echo(self, i: int, text: str) -> None:
         """Remember the title echo; warn where it says another title than the front matter."""

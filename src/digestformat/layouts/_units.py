@@ -154,12 +154,22 @@ KEYWORD_LABELS = ("키워드", "키워", "Keywords")
 """Labels of a keyword line: '키워' is the cut-short label of the 2026 review posts."""
 
 
-def _keyword(item: str) -> str | None:
-    """'`A`' or 'A' -> 'A'; None for an item the writer could not give back."""
-    item = item.strip(" \t")
-    if len(item) >= 2 and item[0] == "`" and item[-1] == "`":
-        item = item[1:-1]
-    return item if item and "`" not in item else None
+def _keywords(value: str) -> list[str] | None:
+    """'`A`, `B`' or 'A, B' -> ['A', 'B'] (empty items skipped); None when nothing is left or
+    a backtick is unbalanced. Backticked items may hold commas."""
+    if "`" not in value:
+        items = [item.strip(" \t") for item in value.split(",")]
+        return [item for item in items if item] or None
+    parts = value.split("`")
+    if len(parts) % 2 == 0:
+        return None  # an unbalanced backtick
+    if all(not outside.strip(" \t,") for outside in parts[0::2]):
+        items = [inside.strip(" \t") for inside in parts[1::2]]
+    else:  # some items backticked, some not: split at commas, then take the backticks off
+        items = [item.strip(" \t").removeprefix("`").removesuffix("`") for item in value.split(",")]
+        if any("`" in item for item in items):
+            return None
+    return [item for item in items if item] or None
 
 
 def keywords_unit(label: str) -> Unit:
@@ -170,10 +180,8 @@ def keywords_unit(label: str) -> Unit:
         found = _labelled(line)
         if found is None or found[0] not in KEYWORD_LABELS:
             return None
-        items = [_keyword(item) for item in found[1].split(",")]
-        if not all(items):
-            return None
-        return {"keywords": items}
+        items = _keywords(found[1])
+        return None if items is None else {"keywords": items}
 
     def write(paper: Paper) -> str | None:
         if not paper.keywords:

@@ -49,11 +49,15 @@ HEADINGS: MappingProxyType[str, SectionKind] = MappingProxyType(
         "결론 및 시사점": "conclusion_and_impact",
     }
 )
-"""Heading words (case-folded, blanks collapsed) -> kind."""
+"""Heading words -> kind (matched case-folded, '&' as 'and', blanks collapsed)."""
 
 
 def _key(words: str) -> str:
-    return " ".join(words.casefold().split())
+    """Case-folded, '&' read as 'and', blanks collapsed."""
+    folded = words.casefold()
+    if "&" in folded:
+        folded = folded.replace("&", " and ")
+    return " ".join(folded.split())
 
 
 def _unnumbered(key: str) -> str | None:
