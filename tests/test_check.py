@@ -3,8 +3,10 @@ docs/rules.md kept in step with the rule table."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -237,3 +239,14 @@ def test_the_pre_commit_hook_runs_check() -> None:
         "digestformat-check": "digestformat check",
         "digestformat-fix": "digestformat check --fix",
     }
+
+
+def test_check_reads_standard_input_and_never_fixes_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    data = (REVIEW / "fm-blank-line.md").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert run(["check", "--fix", "-"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("<stdin>:1:1: JK001 1 blank line before the front matter's '---'")
+    assert out.endswith("1 file, 1 with defects, 0 errors\n")

@@ -63,6 +63,8 @@ class Post:
 
     name: str
     """How messages name the file."""
+    data: bytes
+    """The file's bytes as read."""
     src: _text.SourceText
     doc: Digest | None
     """The parsed document (None when it could not be read: see ``error``)."""
@@ -91,13 +93,13 @@ def read_post(name: str, data: bytes, parse: Callable[[bytes], Digest]) -> Post:
         block = _frontmatter.find(src.lines)
     except (DigestError, _frontmatter.FrontMatterError) as exc:
         err = exc if isinstance(exc, DigestError) else DigestError(exc.msg, 1, 1)
-        return Post(name, _text.SourceText([]), None, err)
+        return Post(name, data, _text.SourceText([]), None, err)
     try:
         doc = parse(data)
     except DigestError as err:
-        return Post(name, src, None, err, block)
+        return Post(name, data, src, None, err, block)
     found = entries(src.lines[block[0] + 1 : block[1]])[0] if block is not None else []
-    return Post(name, src, doc, None, block, found)
+    return Post(name, data, src, doc, None, block, found)
 
 
 # ------------------------------------------------------------------ rules over one post

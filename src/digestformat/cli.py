@@ -278,12 +278,11 @@ def _check(args: argparse.Namespace) -> int:
         for warning in post.doc.warnings if post.doc is not None else ():
             if warning.message.startswith("unknown section heading "):
                 unknown.setdefault(warning.message.split("'")[1], set()).add(post.name)
-        if args.fix or args.diff:
+        if (args.fix or args.diff) and post.name != "-":  # standard input is only reported
             after = _lint.apply(post, found)
             if after is not None:
-                before = Path(post.name).read_bytes()
                 if args.diff:
-                    sys.stdout.write(_lint.diff(post.name, before, after))
+                    sys.stdout.write(_lint.diff(post.name, post.data, after))
                 else:
                     write_atomic(Path(post.name), after)
                     fixed += sum(1 for f in found if f.edit is not None)
@@ -294,7 +293,7 @@ def _check(args: argparse.Namespace) -> int:
         if found:
             defective += 1
         for f in found:
-            print(f"{post.name}:{f.line}:{f.column}: {f.code} {f.message}")
+            print(f"{_name(post.name)}:{f.line}:{f.column}: {f.code} {f.message}")
     if args.diff:
         return 1 if errors or any(findings.values()) else 0
     if unknown:
@@ -316,9 +315,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def _round_trip(post: _lint.Post) -> _lint.Finding | None:
     """DF001: rendering (directly and through JSON) does not give the file's bytes back."""
-    data = Path(post.name).read_bytes() if post.name != "-" else None
-    doc = post.doc
-    if data is None or doc is None:
+    data, doc = post.data, post.doc
+    if doc is None:
         return None
     fmt = detect(data)
     direct = render(doc, fmt).encode("utf-8")
