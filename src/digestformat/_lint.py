@@ -126,30 +126,36 @@ def blank_before_front_matter(post: Post) -> Iterator[Finding]:
     )
 
 
+_REPAIRED = MappingProxyType(
+    {
+        LIST_ON_KEY_LINE: (
+            "JK002",
+            0,
+            "a list item on the key's own line: Jekyll reports a YAML Exception and reads no front "
+            "matter (fix: the item moves under the key)",
+        ),
+        BROKEN_SCALAR: (
+            "JK003",
+            1,
+            "the value goes on at column 1 of the next line: Jekyll reports a YAML Exception and "
+            "reads no front matter (fix: the value rejoined on one line)",
+        ),
+    }
+)
+"""Each repair shape of _frontmatter_lines: its code, the entry's line it names, the message."""
+
+
 def yaml_jekyll_rejects(post: Post) -> Iterator[Finding]:
     """JK002, JK003: front-matter YAML that Jekyll rejects, in the shapes a repair explains."""
     for entry in post.entries:
-        if entry.repaired is None:
+        shape = _REPAIRED.get(entry.defect or "")
+        if entry.repaired is None or shape is None:
             continue
+        code, line, says = shape
         at = post.line_of(entry)
-        if entry.defect == LIST_ON_KEY_LINE:
-            yield Finding(
-                at + 1,
-                1,
-                "JK002",
-                f"{entry.key!r}: a list item on the key's own line: Jekyll reports a YAML Exception "
-                "and reads no front matter (fix: the item moves under the key)",
-                Edit(at, at + len(entry.lines), entry.repaired),
-            )
-        elif entry.defect == BROKEN_SCALAR:
-            yield Finding(
-                at + 2,
-                1,
-                "JK003",
-                f"{entry.key!r}: the value goes on at column 1 of the next line: Jekyll reports a "
-                "YAML Exception and reads no front matter (fix: the value rejoined on one line)",
-                Edit(at, at + len(entry.lines), entry.repaired),
-            )
+        yield Finding(
+            at + 1 + line, 1, code, f"{entry.key!r}: {says}", Edit(at, at + len(entry.lines), entry.repaired)
+        )
 
 
 def _flat(value: JsonValue) -> list[JsonValue]:
