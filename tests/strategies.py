@@ -266,6 +266,9 @@ list_items = st.one_of(
 )
 """A tag or an author: no ',', stripped, non-empty."""
 
+keyword_items = list_items.filter(lambda item: "`" not in item)
+"""A keyword: written in backticks, so none inside."""
+
 notices = st.one_of(st.just("이 리뷰는 AI로 작성되었습니다."), _stripped(""))
 
 iso_dates = st.dates(dt.date(1000, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat)
@@ -557,6 +560,7 @@ _common = st.fixed_dictionaries(
         "reliability": _maybe_meta,
         "tags": st.lists(list_items, max_size=3),
         "authors": st.lists(list_items, max_size=3),
+        "keywords": st.lists(keyword_items, max_size=3),
         "notice": st.none() | notices,
         "thumbnail": _thumbnails,
         "links": st.dictionaries(link_keys, urls, max_size=2),

@@ -25,6 +25,19 @@ def _heading_holds(text: str) -> bool:
     return bool(text.strip()) and read is not None and read.text == text
 
 
+_ECHO_FOLLOWERS = ("link", "authors", "keywords", "title_echo")
+
+
+def _looks_like_an_echo(paper: Paper) -> bool:
+    """A post whose first section (kind null) opens its body with an authors, keywords or link
+    line, in a paper with no authors or keywords: read back, its heading is the title's echo."""
+    if not paper.sections or paper.sections[0].kind is not None or paper.authors or paper.keywords:
+        return False
+    first = paper.sections[0].body.split("\n", 1)[0]
+    units = [u for u in SPECS["review"].line_units if u.name in _ECHO_FOLLOWERS]
+    return any(u.read(first) is not None for u in units)
+
+
 def _known_limit(doc: Digest, source: str, target: str) -> bool:
     """The documented limits of conversion (docs/conversions.md#known-limits)."""
     native_a = SPECS[source].section_headings
@@ -51,6 +64,9 @@ def _known_limit(doc: Digest, source: str, target: str) -> bool:
             "######" in section.body for section in paper.sections
         ):
             return True  # a level-6 heading in a body has no deeper level to move to
+
+    if target == "review" and any(_looks_like_an_echo(paper) for paper in doc.papers):
+        return True  # a first section under no known heading, with a header line first in its body
 
     # an empty front-matter mapping comes back as none through the Jekyll layouts
     return doc.front_matter == {} and target in ("imrad", "review")

@@ -224,3 +224,34 @@ def test_the_cli_finds_the_config_upward_and_takes_config(
     assert "unknown section heading '배경'" in capsys.readouterr().err
     config = INVENTED.parent / "digestformat.toml"
     assert run(["convert", str(copy), "--to", "json", "--strict", "--config", str(config)]) == 0
+
+
+def test_a_section_headed_as_the_title_is_no_echo_without_header_lines_under_it() -> None:
+    """Found by the cross-layout property: a post's only section, headed with its title."""
+    body = "<details>\n<summary>더 보기</summary>\n## hidden in HTML\n</details>"
+    doc = df.Digest(
+        layout="review",
+        papers=[
+            df.Paper(title="한국어 제목", sections=[df.Section(kind=None, heading="한국어 제목", body=body)])
+        ],
+    )
+    post = df.parse(df.render(doc))
+    assert post.papers[0].sections == doc.papers[0].sections
+    assert df.parse(df.render(df.parse(df.render(doc, "tagged")), "review")) == doc
+
+
+def test_a_heading_after_the_authors_is_a_section_not_an_echo() -> None:
+    text = (REVIEW / "echo-h2.md").read_text("utf-8")
+    title = df.parse(text).papers[0].title
+    lines = text.split("\n")
+    at = lines.index(f"## {title}")
+    authors = next(i for i, line in enumerate(lines) if line.startswith("**저자:**"))
+    moved = [
+        *lines[:at],
+        *lines[at + 2 : authors + 2],
+        lines[at],
+        "**저자:** Someone Else",
+        *lines[authors + 2 :],
+    ]
+    doc = df.parse("\n".join(moved))
+    assert doc.papers[0].sections[0].heading == title  # after the authors: a section

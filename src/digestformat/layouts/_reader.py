@@ -53,6 +53,8 @@ _PAPER_FIELDS = tuple(Paper.model_fields)
 _UNIT_FIRST = frozenset("*!>")
 _HEADER_NAMES = frozenset({"link", "authors", "keywords", "title_echo"})
 """The lines that show a heading above them is the paper's title said again."""
+_BEFORE_SECTIONS = frozenset({"authors", "keywords"})
+"""The lines a title echo comes before (sections come after them)."""
 
 
 class _Reader:
@@ -340,7 +342,7 @@ class _Reader:
             for i in headings[bisect.bisect_left(headings, h) : bisect.bisect_left(headings, end)]
             if self.kind(i).level <= layout.section_level
         ]
-        held = self.header_headings(section_starts, end) if layout.echoes or layout.wrapper else {}
+        held = self.header_headings(h, section_starts, end) if layout.echoes or layout.wrapper else {}
         if held:
             section_starts = section_starts[len(held) :]
         header_end = section_starts[0] if section_starts else end
@@ -425,7 +427,7 @@ class _Reader:
                 best, best_score = candidate, (kinds, exact)
         return best
 
-    def header_headings(self, starts: list[int], end: int) -> dict[int, str]:
+    def header_headings(self, h: int, starts: list[int], end: int) -> dict[int, str]:
         """The leading section headings that are header lines: a title echo, the wrapper."""
         layout = self.layout
         held: dict[int, str] = {}
@@ -438,29 +440,33 @@ class _Reader:
                 held[i] = "wrapper"
                 break
             nxt = starts[number + 1] if number + 1 < len(starts) else end
-            if number or not layout.echoes or k.level > 2 or not self.is_echo(i, nxt):
+            if number or not layout.echoes or k.level > 2 or not self.is_echo(h, i, nxt):
                 break
             held[i] = f"echo_h{k.level}"
         return held
 
-    def is_echo(self, i: int, end: int) -> bool:
-        """Is heading *i* the paper's title said again: no section's words, and the title
-        (when the front matter gives one) or followed by the authors or keywords line?"""
-        text = self.kind(i).text
+    def is_echo(self, h: int, i: int, end: int) -> bool:
+        """Is heading *i* (the paper's first, its lines starting at *h*) the paper's title said
+        again? Its words name no section, the authors, keywords or link line follows it, and
+        no authors or keywords line comes before it (a section comes after those)."""
         if self.words_kind(i)[1] is not None:
             return False
-        same = self.title is not None and _same_title(text, self.title)
+        lines = self.lines
+        if any(
+            self.kind(j).kind is Kind.TEXT and self._opens_header(lines[j], _BEFORE_SECTIONS)
+            for j in range(h, i)
+        ):
+            return False
         j = i + 1
         while j < end and self.kind(j).kind is Kind.BLANK:
             j += 1
-        header = j < end and self.kind(j).kind is Kind.TEXT and self._opens_header(self.lines[j])
-        if not same and not header:
+        if not (j < end and self.kind(j).kind is Kind.TEXT and self._opens_header(lines[j], _HEADER_NAMES)):
             return False
-        self.note_echo(i, text)
+        self.note_echo(i, self.kind(i).text)
         return True
 
-    def _opens_header(self, line: str) -> bool:
-        return any(u.read(line) is not None for u in self.layout.line_units if u.name in _HEADER_NAMES)
+    def _opens_header(self, line: str, names: frozenset[str]) -> bool:
+        return any(u.read(line) is not None for u in self.layout.line_units if u.name in names)
 
     def note_echo(self, i: int, text: str) -> None:
         """Remember the title echo; warn where it says another title than the front matter."""
