@@ -112,7 +112,7 @@ def parse(
     :func:`find_config`) teaches the section vocabulary headings it lacks.
     """
     with _no_gc():
-        return _parse(text, layout, strict, _vocabulary(config))
+        return _parse(text, layout, strict, DEFAULT if config is None else _vocabulary(config))
 
 
 def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Vocabulary = DEFAULT) -> Digest:

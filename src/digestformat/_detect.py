@@ -231,13 +231,18 @@ def detect_scan(
         k = kinds[offset]
         level = k.level
         if level in paper_headings and _is_paper_heading(k.text):
-            is_linked = _is_linked(k.text)
-            # a numbered heading with no link is a paper only with a paper's lines under it
-            if level == 1 or is_linked or _has_paper_lines(number):
+            # before any linked paper, a numbered heading with no link is a paper only with a
+            # paper's header lines under it ('## 2. Motivation' is a review post's section)
+            here = _is_linked(k.text) if level == 2 and 2 not in linked else None
+            if here is not False or _has_paper_lines(number):
                 paper_headings[level] += 1
                 # (A first heading '# [Title](url)' with no rank is a digest's title, not a paper.)
                 first_title = level == 1 and offset == headings[0] and not k.text[:1].isdigit()
-                if is_linked and level not in linked and not first_title:
+                if (
+                    level not in linked
+                    and not first_title
+                    and (here or (here is None and _is_linked(k.text)))
+                ):
                     linked[level] = offset
                 if level == 2:
                     papers.append((offset, {}))

@@ -157,7 +157,7 @@ class _Reader:
             starts = [
                 i
                 for i in self.headings
-                if self.kind(i).level == layout.paper_level and _is_paper_heading(self.kind(i).text)
+                if kinds[i - start].level == layout.paper_level and _is_paper_heading(kinds[i - start].text)
             ]
 
         first = starts[0] if starts else n
@@ -166,9 +166,10 @@ class _Reader:
         digest_raw: dict[str, tuple[str, str]] = {}
         extra: list[str] = []
         in_extra = False
+        base = self.base
         for i in range(start, first):
             line = lines[i]
-            k = self.kind(i)
+            k = kinds[i - base]
             if k.kind is Kind.BLANK:
                 order.append(line)
                 in_extra = False
@@ -297,15 +298,16 @@ class _Reader:
     def read_paper(self, s: int, e: int) -> Paper:
         layout = self.layout
         lines = self.lines
+        kinds, base = self.kinds, self.base  # kinds[i - base] is self.kind(i), inlined: the hot loop
         fields: Fields = {"title": "", "links": {}, "extra": [], "tags": [], "authors": [], "keywords": []}
         self.fields = fields
         order: list[str] = []
         seen: dict[str, str] = {}  # unit -> raw line
         h = s
         if layout.paper_level is not None and layout.heading_unit is not None:
-            values = layout.heading_unit.read(self.kind(s).text)
+            values = layout.heading_unit.read(kinds[s - base].text)
             if values is None:  # cannot happen: _is_paper_heading accepted it
-                values = {"title": self.kind(s).text}
+                values = {"title": kinds[s - base].text}
             _merge(fields, values)
             seen["heading"] = lines[s]
             order.append("@heading")
@@ -316,17 +318,21 @@ class _Reader:
         tail: list[str] = []
         if layout.separator:
             j = e - 1
-            while j >= h and self.kind(j).kind is Kind.BLANK:
+            while j >= h and kinds[j - base].kind is Kind.BLANK:
                 j -= 1
-            if j >= h and self.kind(j).kind is Kind.BREAK:
+            if j >= h and kinds[j - base].kind is Kind.BREAK:
                 tail = ["@separator", *lines[j + 1 : e]]
                 seen["separator"] = lines[j]
                 end = j
         if layout.tail_units:
             j = end - 1
-            while j >= h and self.kind(j).kind is Kind.BLANK:
+            while j >= h and kinds[j - base].kind is Kind.BLANK:
                 j -= 1
-            if j >= h and self.kind(j).kind is Kind.TEXT and (j == h or self.kind(j - 1).kind is Kind.BLANK):
+            if (
+                j >= h
+                and kinds[j - base].kind is Kind.TEXT
+                and (j == h or kinds[j - 1 - base].kind is Kind.BLANK)
+            ):
                 for unit in layout.tail_units:
                     values = unit.read(lines[j])
                     if values is not None:
@@ -340,7 +346,7 @@ class _Reader:
         section_starts = [
             i
             for i in headings[bisect.bisect_left(headings, h) : bisect.bisect_left(headings, end)]
-            if self.kind(i).level <= layout.section_level
+            if kinds[i - base].level <= layout.section_level
         ]
         held = self.header_headings(h, section_starts, end) if layout.echoes or layout.wrapper else {}
         if held:
@@ -349,7 +355,7 @@ class _Reader:
         in_extra = False
         for i in range(h, header_end):
             line = lines[i]
-            k = self.kind(i)
+            k = kinds[i - base]
             if k.kind is Kind.BLANK:
                 order.append(line)
                 in_extra = False
