@@ -250,3 +250,15 @@ def test_check_reads_standard_input_and_never_fixes_it(
     out = capsys.readouterr().out
     assert out.startswith("<stdin>:1:1: JK001 1 blank line before the front matter's '---'")
     assert out.endswith("1 file, 1 with defects, 0 errors\n")
+
+
+def test_keywords_already_in_the_tags_in_another_case_are_not_missing(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    text = (REVIEW / "template-2026.md").read_text("utf-8")
+    doc = df.parse(text)
+    tags = "".join(f"  - {word.upper()}\n" for word in doc.papers[0].keywords)
+    post = tmp_path / "p.md"
+    post.write_text(text.replace("tags:\n  - Review\n", "tags:\n  - Review\n" + tags, 1), "utf-8")
+    assert run(["check", str(post)]) == 0
+    assert capsys.readouterr().out == "1 file, 0 with defects, 0 errors\n"

@@ -178,7 +178,8 @@ def tags(post: Post) -> Iterator[Finding]:
         value = _flat(value)
         found.append(("JK004", "'tags' holds a list inside the list: tags are text (fix: flattened)"))
     keywords = post.doc.papers[0].keywords if post.doc.papers else []
-    missing = [word for word in keywords if word not in value]
+    have = {item.casefold() for item in value if isinstance(item, str)}
+    missing = [word for word in keywords if word.casefold() not in have]  # 'LLM agents' is 'LLM Agents'
     if missing:
         at = 1 if value[:1] == [_CATEGORY] else 0
         rest = [item for item in value[at:] if item not in missing]
