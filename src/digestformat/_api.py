@@ -56,13 +56,15 @@ def _format_of(decoded: str) -> str | None:
     return None
 
 
-def detect(text: str | bytes) -> str:
+def detect(text: str | bytes, *, config: Config | None = None) -> str:
     """The name of the format *text* is written in (a layout, or json/rss/atom/jsonfeed).
 
-    Raises DigestError when it is in no known format.
+    *config* teaches the section vocabulary, whose headings count as evidence. Raises
+    DigestError when it is in no known format.
     """
     decoded = _text.decode(text)
-    return _format_of(decoded) or detect_lines(_source(decoded).lines)
+    vocabulary = DEFAULT if config is None else _vocabulary(config)
+    return _format_of(decoded) or detect_scan(_source(decoded).lines, vocabulary)[0]
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ from .errors import DigestError
 from .layouts._engine import _is_paper_heading, read_hint
 from .layouts._inline import split_emoji
 from .layouts.vocabulary import DEFAULT, Vocabulary
-from .layouts.vocabulary import kind_of as default_kind_of
 
 __all__ = ["detect_lines"]
 
@@ -226,7 +225,7 @@ def detect_scan(
                 return True
         return False
 
-    kind_of = vocabulary.kind_of if vocabulary is not DEFAULT else default_kind_of
+    kind_of = vocabulary.kind_of
     for number, offset in enumerate(headings):
         k = kinds[offset]
         level = k.level

@@ -22,7 +22,6 @@ from ._io import contained, write_atomic
 from ._posts import named_posts
 from .archive import Options, migrate
 from .errors import DigestError
-from .layouts import LAYOUTS
 from .model import Digest
 
 __all__ = ["main", "run"]
@@ -220,22 +219,13 @@ def _detect(args: argparse.Namespace) -> int:
     configs = _Configs(args.config)
     for path in args.inputs:
         try:
-            layout = _detect_with(_read(path), configs.get(path))
+            layout = detect(_read(path), config=configs.get(path))
         except DigestError as err:
             print(_where(path, err), file=sys.stderr)
             status = 1
             continue
         print(f"{_name(path)}\t{layout}")
     return status
-
-
-def _detect_with(data: bytes, config: Config) -> str:
-    """The format of *data*, telling layouts apart with the headings *config* teaches."""
-    if not config.headings:
-        return detect(data)
-    doc = parse(data, config=config)
-    fmt = detect(data)
-    return fmt if fmt not in LAYOUTS else doc.layout
 
 
 def _first_difference(a: bytes, b: bytes) -> tuple[int, int]:

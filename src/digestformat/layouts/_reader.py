@@ -35,7 +35,7 @@ from ._engine import (
     write_digest_heading,
 )
 from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
-from .vocabulary import DEFAULT, Vocabulary, kind_of
+from .vocabulary import DEFAULT, Vocabulary
 
 _PAPER_DEFAULTS: dict[str, Any] = {
     "rank": None,
@@ -67,7 +67,7 @@ class _Reader:
         vocabulary: Vocabulary = DEFAULT,
     ) -> None:
         self.scanned = scanned
-        self.kind_of = kind_of if vocabulary is DEFAULT else vocabulary.kind_of
+        self.kind_of = vocabulary.kind_of
         self.title: str | None = None  # the paper title the front matter gives, for a title echo
         self.echo: tuple[int, str] | None = None  # (line, text) of a title echo
         self.fm_line = 0  # the index of the front matter's opening fence

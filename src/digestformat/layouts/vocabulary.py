@@ -7,8 +7,8 @@ it appears in; each layout then has its own canonical heading per kind.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..model import SECTION_KINDS, SectionKind
@@ -96,12 +96,13 @@ class Vocabulary:
     """Normalised words (case-folded, blanks collapsed) -> kind."""
     kinds: tuple[str, ...] = KINDS
     """Every kind a section may have: the built-in ones, then those a config file added."""
+    kind_of: Callable[[str], SectionKind | None] = field(init=False, repr=False, compare=False)
+    """The kind a heading's words name, or None for a heading the vocabulary does not list
+    (a cached function: readers call it for every heading)."""
 
-    def kind_of(self, words: str) -> SectionKind | None:
-        """The kind a heading's words name, or None for a heading the vocabulary does not list."""
-        if self is DEFAULT:
-            return kind_of(words)
-        return _lookup(self.by_key, words)
+    def __post_init__(self) -> None:
+        lookup = functools.lru_cache(maxsize=4096)(functools.partial(_lookup, self.by_key))
+        object.__setattr__(self, "kind_of", lookup)
 
     def taught(self, headings: Mapping[str, str], kinds: Collection[str] = ()) -> Vocabulary:
         """This vocabulary with *headings* (words -> kind) added; a taught word wins."""
@@ -111,15 +112,10 @@ class Vocabulary:
         return Vocabulary(MappingProxyType(by_key), (*self.kinds, *added))
 
 
-_BY_KEY = MappingProxyType({_key(words): kind for words, kind in HEADINGS.items()})
-DEFAULT = Vocabulary(_BY_KEY)
+DEFAULT = Vocabulary(MappingProxyType({_key(words): kind for words, kind in HEADINGS.items()}))
 """The built-in vocabulary."""
-
-
-@functools.lru_cache(maxsize=4096)
-def kind_of(words: str) -> SectionKind | None:
-    """The kind a heading's words name in the built-in vocabulary, or None."""
-    return _lookup(_BY_KEY, words)
+kind_of = DEFAULT.kind_of
+"""The kind a heading's words name in the built-in vocabulary, or None."""
 
 
 EQUIVALENTS: tuple[frozenset[SectionKind], ...] = (
