@@ -58,7 +58,7 @@ ODDITIES = (
         "alias bomb",
         _BOMB,
         "front",
-        f"{_YAML}: more than 100 aliases: refused as a possible alias bomb",
+        f"{_YAML}: aliases expand the front matter past",
         "fm",
     ),
     Oddity(
