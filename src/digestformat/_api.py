@@ -15,6 +15,7 @@ from .feeds import atom as _atom
 from .feeds import json as _json
 from .feeds import jsonfeed as _jsonfeed
 from .feeds import rss as _rss
+from .feeds._common import xml_as_text
 from .layouts import LAYOUTS
 from .layouts._reader import _Reader
 from .layouts._writer import write
@@ -46,14 +47,35 @@ def _format_of(decoded: str) -> str | None:
     head = decoded.lstrip("\ufeff \t\r\n")
     if head.startswith("{"):
         return "jsonfeed" if '"https://jsonfeed.org/version/' in head[:4096] else "json"
-    if head.startswith("<?xml"):  # the root element names the feed; comments may come first
-        head = head[head.find("?>") + 2 :].lstrip(" \t\r\n") if "?>" in head else ""
-        while head.startswith("<!--") and "-->" in head:
-            head = head[head.find("-->") + 3 :].lstrip(" \t\r\n")
+    # the root element names the feed: declarations, processing instructions (a stylesheet),
+    # comments and a DOCTYPE (which the feed readers refuse) may come first
+    for _ in range(64):
+        if head.startswith("<?"):
+            closer = "?>"
+        elif head.startswith(("<!DOCTYPE", "<!doctype")):
+            bracket = head.find("[")
+            closer = "]>" if 0 <= bracket < head.find(">") else ">"  # an internal subset: to its end
+        elif head.startswith("<!--"):
+            closer = "-->"
+        else:
+            break
+        end = head.find(closer)
+        if end < 0:
+            return None
+        head = head[end + len(closer) :].lstrip(" \t\r\n")
     for tag, name in (("<rss", "rss"), ("<feed", "atom")):
         if head.startswith(tag) and head[len(tag) : len(tag) + 1] in (" ", ">", "\n", "\t", "\r", "/"):
             return name
     return None
+
+
+def _wide_feed(text: str | bytes) -> str | None:
+    """'rss' or 'atom' for a feed in UTF-16 or UTF-32 (bytes no UTF-8 reader takes), else None."""
+    if isinstance(text, str) or text[:1] not in (b"\x00", b"\xfe", b"\xff", b"<"):
+        return None
+    wide = xml_as_text(text)
+    found = _format_of(wide) if isinstance(wide, str) else None
+    return found if found in ("rss", "atom") else None
 
 
 def detect(text: str | bytes, *, config: Config | None = None) -> str:
@@ -62,6 +84,9 @@ def detect(text: str | bytes, *, config: Config | None = None) -> str:
     *config* teaches the section vocabulary, whose headings count as evidence. Raises
     DigestError when it is in no known format.
     """
+    wide = _wide_feed(text)
+    if wide is not None:
+        return wide
     decoded = _text.decode(text)
     vocabulary = DEFAULT if config is None else _vocabulary(config)
     return _format_of(decoded) or detect_scan(_source(decoded).lines, vocabulary)[0]
@@ -119,6 +144,8 @@ def parse(
 
 def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Vocabulary = DEFAULT) -> Digest:
     scanned = None
+    if layout is None:
+        layout = _wide_feed(text)
     if layout is None or layout in LAYOUTS:
         decoded = _text.decode(text)
         if layout is None:
@@ -161,7 +188,7 @@ def _render(doc: Digest, to: str | None) -> str:
         lines,
         bom=trivia.bom,
         newline=trivia.newline,
-        newline_exceptions=trivia.newline_exceptions if target == doc.layout else {},
+        newline_exceptions=dict(trivia.newline_exceptions) if target == doc.layout else {},
         final_newline=trivia.final_newline,
     )
     return _text.join(src)

@@ -10,6 +10,7 @@ from .errors import DigestError
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")  # alternatives of fixed length: linear, no backtracking
+_SURROGATE = re.compile("[\ud800-\udfff]")  # one class: a linear scan
 
 
 @dataclass(slots=True)
@@ -24,8 +25,18 @@ class SourceText:
 
 
 def decode(data: str | bytes) -> str:
-    """Decode UTF-8 strictly. Invalid bytes raise DigestError with their byte offset."""
+    """Decode UTF-8 strictly. Invalid bytes raise DigestError with their byte offset; a ``str``
+    holding a lone surrogate (which no UTF-8 can hold) raises DigestError at its place."""
     if isinstance(data, str):
+        found = None if data.isascii() else _SURROGATE.search(data)
+        if found is not None:
+            at = found.start()
+            line = data.count("\n", 0, at) + 1
+            raise DigestError(
+                f"a lone surrogate (\\u{ord(found.group()):04x}): expected text that UTF-8 can hold",
+                line,
+                at - (data.rfind("\n", 0, at) + 1) + 1,
+            )
         return data
     if data[:2] == b"\x1f\x8b":
         raise DigestError("this is gzip-compressed data: expected text (decompress it first)", 1, 1, offset=0)

@@ -80,6 +80,31 @@ def _iso_date(value: str) -> str:
 
 IsoDate = Annotated[str, AfterValidator(_iso_date)]
 
+Newline = Literal["\n", "\r\n", "\r"]
+"""A line ending, as CommonMark knows them."""
+
+
+def _order(items: list[str] | None) -> list[str] | None:
+    """An order of units and blank lines: '@name' once each ('@extra' and '@verbatim' as often as
+    they come), or a line of blanks; anything else would be written as a line of its own."""
+    if items is None:
+        return None
+    seen: set[str] = set()
+    for item in items:
+        if item.startswith("@"):
+            if not item[1:] or not item[1:].replace("_", "a").isalnum() or not item[1:].isascii():
+                raise ValueError(f"{item!r} is not a unit: expected '@' and a unit's name")
+            if item in seen and item not in ("@extra", "@verbatim"):
+                raise ValueError(f"{item!r} is listed twice: expected each unit once")
+            seen.add(item)
+        elif item.strip(" \t"):
+            raise ValueError(f"{item!r} is neither a unit nor a blank line: expected '@name' or blanks")
+    return items
+
+
+Order = Annotated[list[str] | None, AfterValidator(_order)]
+"""The order of a digest's or a paper's lines (validated where it comes from JSON or a feed)."""
+
 
 def build(cls: type[_M], values: dict[str, Any]) -> _M:
     """An instance of *cls* from *values* the readers made, without validation or copying.
@@ -221,7 +246,7 @@ class Section(_Model):
 class PaperTrivia(_Trivia):
     """How one paper was spelled."""
 
-    order: list[str] | None = Field(
+    order: Order = Field(
         default=None,
         exclude_if=_is_none,
         description=(
@@ -253,7 +278,9 @@ class Paper(_Model):
     title: str = Field(description="The title, as Markdown inline text exactly as written (escapes kept).")
     url: str | None = Field(default=None, description="The link on the title.")
     arxiv_id: str | None = Field(default=None, description="The arXiv identifier, e.g. '2602.10388'.")
-    upvotes: int | None = Field(default=None, description="Hugging Face upvotes.")
+    upvotes: int | None = Field(
+        default=None, ge=0, lt=10**18, description="Hugging Face upvotes; 0 to 10¹⁸ − 1."
+    )
     difficulty: str | None = Field(default=None, description="도입 난이도 (adoption difficulty), as written.")
     reliability: str | None = Field(default=None, description="신뢰도 (reliability), as written.")
     tags: list[str] = Field(default_factory=list, description="Tags in order.")
@@ -291,8 +318,10 @@ class DigestTrivia(_Trivia):
     bom: bool = Field(
         default=False, exclude_if=_is_false, description="The file began with a UTF-8 byte order mark."
     )
-    newline: str = Field(default="\n", exclude_if=_is_lf, description="The line ending used by most lines.")
-    newline_exceptions: dict[int, str] = Field(
+    newline: Newline = Field(
+        default="\n", exclude_if=_is_lf, description="The line ending used by most lines."
+    )
+    newline_exceptions: dict[Annotated[int, Field(ge=0)], Newline] = Field(
         default_factory=dict,
         exclude_if=_is_empty,
         description="0-based line index -> line ending, for lines that end differently.",
@@ -313,7 +342,7 @@ class DigestTrivia(_Trivia):
             "echo) or the excerpt, and writing the post back adds no 'title' key."
         ),
     )
-    order: list[str] | None = Field(
+    order: Order = Field(
         default=None,
         exclude_if=_is_none,
         description=(

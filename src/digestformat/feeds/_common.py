@@ -21,9 +21,10 @@ from lxml import etree
 from markdown_it import MarkdownIt
 from pydantic import BaseModel
 
+from .._boundary import check_values, load_json
 from .._slug import slug
 from ..errors import DigestError
-from ..model import Digest, Paper
+from ..model import Digest, Paper, ParseWarning
 
 NS = "https://github.com/digestformat/digestformat/ns/1"
 """The namespace of the project's own elements (an identifier, never fetched)."""
@@ -48,6 +49,22 @@ def _xml_safe(text: str) -> bool:
     return True
 
 
+MAX_XML_TEXT = 9_000_000
+"""The most bytes written in one text or attribute: lxml reads no more than 10 MB in one
+without ``huge_tree`` (which we leave off), so a feed never holds what it cannot read back."""
+
+
+def sized(text: str, where: str) -> str:
+    """*text*, unless it is too long for a feed to be read back (DigestError naming *where*)."""
+    if len(text) * 4 > MAX_XML_TEXT and len(text.encode("utf-8", "surrogatepass")) > MAX_XML_TEXT:
+        raise DigestError(
+            f"{where} would hold {len(text.encode('utf-8', 'surrogatepass')):,} bytes of text: RSS and Atom "
+            f"take at most {MAX_XML_TEXT:,} in one text (lxml reads no more); expected a smaller "
+            "document, or JSON, which has no such limit"
+        )
+    return text
+
+
 def _put(parent: etree._Element, name: str, value: Any) -> None:
     el = etree.SubElement(parent, DF + name)
     if value is None:
@@ -69,22 +86,20 @@ def _fill(el: etree._Element, value: Any) -> None:
         for item in value:
             child = etree.SubElement(el, DF + "item")
             _fill(child, item)
-    elif isinstance(value, dict):
+    elif isinstance(value, dict) and all(_xml_safe(str(key)) for key in value):
         el.set(_T, "map")
         for key, item in value.items():
-            child = etree.SubElement(el, DF + "entry", key=str(key))
+            child = etree.SubElement(el, DF + "entry", key=sized(str(key), f"df:{local_name(el)}"))
             _fill(child, item)
     elif isinstance(value, bool):
         el.text = "true" if value else "false"
     elif isinstance(value, int | float):
         el.text = str(value)
-    else:
-        text = str(value)
-        if _xml_safe(text):
-            el.text = text
-        else:
-            el.set(_T, "json")
-            el.text = json.dumps(text)
+    elif isinstance(value, str) and _xml_safe(value):
+        el.text = sized(value, f"df:{local_name(el)}")
+    else:  # text XML 1.0 cannot hold, or a map whose keys it cannot: JSON, which can
+        el.set(_T, "json")
+        el.text = sized(json.dumps(value, ensure_ascii=True), f"df:{local_name(el)}")
 
 
 def _put_json(parent: etree._Element, name: str, value: Any) -> None:
@@ -92,7 +107,7 @@ def _put_json(parent: etree._Element, name: str, value: Any) -> None:
         return
     el = etree.SubElement(parent, DF + name)
     el.set(_T, "json")
-    el.text = json.dumps(value, ensure_ascii=True)
+    el.text = sized(json.dumps(value, ensure_ascii=True), f"df:{name}")
 
 
 def to_element(tag: str, model: BaseModel, skip: frozenset[str] = frozenset()) -> etree._Element:
@@ -109,54 +124,115 @@ def to_element(tag: str, model: BaseModel, skip: frozenset[str] = frozenset()) -
     return el
 
 
-def _read(el: etree._Element) -> Any:
+class _Reading:
+    """What reading df elements found beside the values: repeated JSON members, JSON at all."""
+
+    def __init__(self) -> None:
+        self.warnings: list[ParseWarning] = []
+        self.json = False
+
+
+def _read(el: etree._Element, reading: _Reading) -> Any:
     kind = el.get(_T)
     if kind == "null":
         return None
     if kind == "json":
-        return json.loads(el.text or "null")
+        reading.json = True
+        line = el.sourceline or 1
+        try:
+            value, repeated = load_json(el.text or "null", f"the JSON of df:{local_name(el)}")
+        except DigestError as err:
+            raise DigestError(err.msg, line + (err.line or 1) - 1, err.column or 1) from None
+        for w in repeated:
+            reading.warnings.append(ParseWarning(line=line + w.line - 1, column=w.column, message=w.message))
+        return value
     if kind == "list":
-        return [_read(child) for child in el if child.tag == DF + "item"]
+        return [_read(child, reading) for child in el if child.tag == DF + "item"]
     if kind == "map":
-        return {child.get("key", ""): _read(child) for child in el if child.tag == DF + "entry"}
+        return {child.get("key", ""): _read(child, reading) for child in el if child.tag == DF + "entry"}
     fields: dict[str, Any] = {}
     for child in el:
         tag = child.tag
         if isinstance(tag, str) and tag.startswith(DF):
-            fields[tag[len(DF) :]] = _read(child)
+            fields[tag[len(DF) :]] = _read(child, reading)
     return fields if fields else el.text or ""
 
 
-def from_element(el: etree._Element) -> dict[str, Any]:
-    """The field values of a ``df:`` element, for pydantic to validate."""
-    value = _read(el)
+def from_element(el: etree._Element, warnings: list[ParseWarning]) -> dict[str, Any]:
+    """The field values of a ``df:`` element, for pydantic to validate; repeated members of
+    its JSON are added to *warnings*. Refuses (DigestError) what the model cannot hold."""
+    reading = _Reading()
+    value = _read(el, reading)
     if not isinstance(value, dict):
-        raise DigestError(f"df:{local_name(el)}: expected the fields of a digest element")
+        raise DigestError(
+            f"df:{local_name(el)}: expected the fields of a digest element", el.sourceline or 1, 1
+        )
+    if reading.json:  # only JSON escapes can bring NUL or a lone surrogate
+        check_values(value, f"df:{local_name(el)}", line=el.sourceline or 1)
+    warnings.extend(reading.warnings)
     return value
 
 
 # ---------------------------------------------------------------- safe XML in
 
 
+_WIDE = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<\x00", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+"""The byte patterns of XML in UTF-32 and UTF-16 (with or without a byte order mark), as XML's
+appendix F tells an encoding from the first bytes."""
+
+
+def xml_as_text(raw: bytes) -> str | bytes:
+    """*raw* as text where it is UTF-16 or UTF-32 (else the bytes: an ASCII-compatible encoding,
+    where markup can be searched for as bytes). Raises DigestError for wide text that does not decode."""
+    for pattern, codec in _WIDE:
+        if raw.startswith(pattern):
+            try:
+                return raw.decode(codec).removeprefix("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise DigestError(
+                    f"invalid {codec.upper()} at byte {exc.start}: expected the text of a feed",
+                    1,
+                    1,
+                    offset=exc.start,
+                ) from None
+    return raw
+
+
+def _refuse_declarations(data: str | bytes, what: str) -> None:
+    """Refuse a DOCTYPE or ENTITY declaration, wherever it is, before the parser sees it."""
+    text = data if isinstance(data, str) else data.decode("latin-1")  # markup is ASCII: one byte each
+    upper = text.upper()
+    for marker in ("<!DOCTYPE", "<!ENTITY"):
+        found = upper.find(marker)
+        if found >= 0:
+            line = text.count("\n", 0, found) + 1
+            column = found - (text.rfind("\n", 0, found) + 1) + 1
+            raise DigestError(
+                f"{what} holds a {marker[2:]} declaration: refused "
+                "(entities are never expanded); expected a plain feed",
+                line,
+                column,
+            )
+
+
 def parse_xml(data: str | bytes, what: str) -> etree._Element:
-    """Parse feed XML with entities, DTDs and the network off; refuse DOCTYPEs outright."""
+    """Parse feed XML with entities, DTDs and the network off; refuse DOCTYPEs outright,
+    in any encoding (UTF-16 and UTF-32 are searched as text), and again after parsing."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if raw[:2] == b"\x1f\x8b":
         raise DigestError(
             f"{what}: this is gzip-compressed data: expected XML text (decompress it first)", 1, 1
         )
-    head = raw.upper()
-    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
-        at = head.find(marker)
-        if at >= 0:
-            line = raw.count(b"\n", 0, at) + 1
-            column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
-            raise DigestError(
-                f"{what} holds a {marker[2:].decode().upper()} declaration: refused "
-                "(entities are never expanded); expected a plain feed",
-                line,
-                column,
-            )
+    _refuse_declarations(xml_as_text(raw), what)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
     )
@@ -165,6 +241,14 @@ def parse_xml(data: str | bytes, what: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (1, 1)
         raise DigestError(f"{what} is not well-formed XML: {exc.msg}", line, column + 1) from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:  # an encoding the search above did not read
+        raise DigestError(
+            f"{what} holds a DOCTYPE declaration: refused (entities are never expanded); "
+            "expected a plain feed",
+            1,
+            1,
+        )
     return root
 
 
@@ -191,7 +275,10 @@ def qualified(el: etree._Element) -> str:
 def _canonical(el: etree._Element) -> str:
     if not isinstance(el.tag, str):  # a comment or processing instruction (lxml's C14N crashes on one)
         return "\0" + str(etree.tostring(el, encoding="unicode", with_tail=False))
-    return etree.tostring(el, method="c14n", exclusive=True, with_comments=True).decode("utf-8")
+    try:
+        return etree.tostring(el, method="c14n", exclusive=True, with_comments=True).decode("utf-8")
+    except etree.C14NError:  # a relative namespace URI, which C14N refuses: compared as written
+        return "\1" + str(etree.tostring(el, encoding="unicode", with_tail=False))
 
 
 def unaccounted(
@@ -236,9 +323,10 @@ def shown(text: str) -> str:
 
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     """A human-facing child element with optional text and attributes."""
-    el = etree.SubElement(parent, tag, attrib={key: shown(value) for key, value in attrs.items()})
+    name = etree.QName(tag).localname
+    el = etree.SubElement(parent, tag, attrib={key: sized(shown(v), f"<{name}>") for key, v in attrs.items()})
     if text is not None:
-        el.text = shown(text)
+        el.text = sized(shown(text), f"<{name}>")
     return el
 
 

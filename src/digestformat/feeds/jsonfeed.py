@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .._boundary import check_values, load_json
+from .._text import decode
 from ..errors import DigestError
 from ..model import Digest, Paper, ParseWarning
 from . import _common as c
@@ -54,12 +56,10 @@ def item(doc: Digest, paper: Paper, ident: str) -> dict[str, Any]:
 
 def read(text: str | bytes, *, strict: bool = False) -> Digest:
     """A Digest from a JSON Feed written by :func:`write`."""
-    try:
-        feed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DigestError(f"JSON Feed is not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise DigestError("JSON Feed is nested too deeply", 1, 1) from None
+    text = decode(text)
+    feed, repeated = load_json(text, "JSON Feed")
+    if strict and repeated:
+        raise DigestError(repeated[0].message, repeated[0].line, repeated[0].column)
     if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith(
         "https://jsonfeed.org/version/"
     ):
@@ -71,25 +71,34 @@ def read(text: str | bytes, *, strict: bool = False) -> Digest:
         raise DigestError(
             f"JSON Feed carries no '{_EXT}' object: only feeds written by digestformat can be read back", 1, 1
         )
+    items = feed.get("items")
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        raise DigestError(f"JSON Feed 'items' is a {type(items).__name__}: expected a list of items", 1, 1)
     papers: list[Any] = []
-    for index, item in enumerate(feed.get("items") or []):
+    for index, item in enumerate(items):
         paper = item.get(_EXT) if isinstance(item, dict) else None
         if not isinstance(paper, dict):
             raise DigestError(
                 f"JSON Feed items[{index}] carries no '{_EXT}' object: expected one per paper", 1, 1
             )
         papers.append(paper)
+    merged = {**data, "papers": papers}
+    if "\\u0000" in text:  # the only way JSON text holds NUL
+        check_values(merged, f"JSON Feed {_EXT}", text)
     try:
-        doc = Digest.model_validate({**data, "papers": papers})
+        doc = Digest.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
         raise DigestError(f"JSON Feed {_EXT}{path}: {first['msg']}", 1, 1) from None
-    _keep_unaccounted(doc, feed, strict)
+    _keep_unaccounted(doc, feed, items, strict)
+    doc.warnings.extend(repeated)
     return doc
 
 
-def _keep_unaccounted(doc: Digest, feed: dict[str, Any], strict: bool) -> None:
+def _keep_unaccounted(doc: Digest, feed: dict[str, Any], items: list[Any], strict: bool) -> None:
     """Keep (and warn about) the members the df data does not account for.
 
     Each member of the feed and of its items is compared with what :func:`write`
@@ -99,9 +108,7 @@ def _keep_unaccounted(doc: Digest, feed: dict[str, Any], strict: bool) -> None:
     """
     ours = json.loads(write(doc))
     doc_extra = _kept(doc, feed, ours, path="", owner="digest", strict=strict)
-    for index, (paper, item, mine) in enumerate(
-        zip(doc.papers, feed.get("items") or [], ours["items"], strict=True)
-    ):
+    for index, (paper, item, mine) in enumerate(zip(doc.papers, items, ours["items"], strict=True)):
         paper_extra = _kept(doc, item, mine, path=f"items[{index}].", owner="paper", strict=strict)
         if paper_extra:
             paper.extra = [*paper.extra, *paper_extra]

@@ -85,15 +85,18 @@ def rebuild(
             getattr(root, "sourceline", 1) or 1,
             1,
         )
-    data: dict[str, Any] = c.from_element(digest_el)
+    repeated: list[ParseWarning] = []
+    data: dict[str, Any] = c.from_element(digest_el, repeated)
     papers: list[dict[str, Any]] = []
     for item in items:
         paper_el = item.find(f"{c.DF}paper")
         if paper_el is None:
             message = "a feed entry without digestformat data (df:paper): expected one per paper"
             raise DigestError(message, item.sourceline or 1, 1)
-        papers.append(c.from_element(paper_el))
+        papers.append(c.from_element(paper_el, repeated))
     data["papers"] = papers
+    if strict and repeated:
+        raise DigestError(repeated[0].message, repeated[0].line, repeated[0].column)
     try:
         doc = Digest.model_validate(data)
     except ValidationError as exc:
@@ -102,6 +105,7 @@ def rebuild(
         raise DigestError(f"{what} digestformat data {path}: {first['msg']}", 1, 1) from None
     mine, my_items = ours(doc)
     _keep_unaccounted(doc, (root, items), (mine, my_items), what, strict)
+    doc.warnings.extend(repeated)
     return doc
 
 

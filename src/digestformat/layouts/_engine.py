@@ -167,6 +167,19 @@ def hint_line(name: str) -> str:
     return f"{HINT_PREFIX}{name}{HINT_SUFFIX}"
 
 
+VERBATIM = hint_line("verbatim")
+"""The comment before a paper's extra line that its layout would otherwise read as one of its
+own lines (a stray ``**arXiv**:`` line written into a layout that reads it): the reader takes
+the next line into ``extra`` as it is, and records the comment as ``@verbatim``."""
+
+
+def reads_as_unit(layout: Layout, line: str) -> bool:
+    """Would *layout*'s reader take this line of a paper's header as one of its units?"""
+    return line.lstrip(" \t")[:1] in ("*", "!", ">") and any(
+        unit.read(line) is not None for unit in layout.line_units
+    )
+
+
 def read_hint(line: str) -> str | None:
     stripped = line.rstrip(" \t")
     if stripped.startswith(HINT_PREFIX) and stripped.endswith(HINT_SUFFIX):
@@ -197,16 +210,29 @@ def _could_move(layout: Layout, name: str) -> bool:
     return name.startswith(_ESCAPE) and _could_move(layout, name[len(_ESCAPE) :])
 
 
-def _escaped(layout: Layout, key: str, value: JsonValue) -> bool:
-    """Must *key* be written as 'front_matter_KEY' so the reader keeps it in front_matter?
+def _depth(layout: Layout, key: str) -> int:
+    """How many escaping prefixes *key* carries (0 for a key the reader never unescapes)."""
+    depth = 0
+    while key.startswith(_ESCAPE) and _could_move(layout, key[len(_ESCAPE) :]):
+        key = key[len(_ESCAPE) :]
+        depth += 1
+    return depth
 
-    A key the reader would move is escaped; so is an already-prefixed key whose
-    unprefixed name could move, whatever its value, which keeps the mapping
-    one-to-one (``title`` and ``front_matter_title`` never meet).
+
+def _as_written(
+    layout: Layout, key: str, mapping: dict[str, JsonValue], fields: dict[str, JsonValue]
+) -> bool:
+    """Is front-matter *key* written as it is (else as 'front_matter_KEY')?
+
+    A key the reader would move into a field, or whose name a field is written under, is
+    prefixed; so is a prefixed key whose unprefixed name could move, unless that name is
+    itself a key written as it is (``front_matter_title`` beside ``title: [a, b]``): the
+    reader keeps both as written then. One-to-one, the inverse of :func:`_unescape_keys`.
     """
-    if _moves(layout, key, value):
-        return True
-    return key.startswith(_ESCAPE) and _could_move(layout, key[len(_ESCAPE) :])
+    if _depth(layout, key) == 0:
+        return key not in fields and not _moves(layout, key, mapping[key])
+    plain = key[len(_ESCAPE) :]
+    return plain in mapping and _as_written(layout, plain, mapping, fields)
 
 
 def _escape_keys(
@@ -214,17 +240,28 @@ def _escape_keys(
 ) -> dict[str, JsonValue]:
     """Front-matter entries the reader would move, or whose key a field is written under, get the prefix."""
     return {
-        (_ESCAPE + key if key in fields or _escaped(layout, key, value) else key): value
+        (key if _as_written(layout, key, mapping, fields) else _ESCAPE + key): value
         for key, value in mapping.items()
     }
 
 
 def _unescape_keys(layout: Layout, front_matter: dict[str, JsonValue]) -> None:
-    """The inverse of _escape_keys, in place and in order."""
+    """The inverse of :func:`_escape_keys`, in place and in order (after the moves into fields).
+
+    Keys are named from the least prefixed up: a prefixed key loses one prefix unless the
+    name it would get is already a key's (``front_matter_title`` beside ``title: [a, b]``
+    stays as written), so no two keys ever meet and no value is lost.
+    """
     if not any(key.startswith(_ESCAPE) for key in front_matter):
         return
     items = list(front_matter.items())
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted(front_matter, key=lambda k: _depth(layout, k)):
+        plain = key[len(_ESCAPE) :]
+        name = plain if _depth(layout, key) and plain not in taken else key
+        names[key] = name
+        taken.add(name)
     front_matter.clear()
     for key, value in items:
-        plain = key[len(_ESCAPE) :]
-        front_matter[plain if key.startswith(_ESCAPE) and _could_move(layout, plain) else key] = value
+        front_matter[names[key]] = value

@@ -23,6 +23,7 @@ from ..model import (
     build,
 )
 from ._engine import (
+    VERBATIM,
     Fields,
     Layout,
     _is_paper_heading,
@@ -353,6 +354,7 @@ class _Reader:
             section_starts = section_starts[len(held) :]
         header_end = section_starts[0] if section_starts else end
         in_extra = False
+        verbatim = False  # the line after VERBATIM is extra, whatever it looks like
         for i in range(h, header_end):
             line = lines[i]
             k = kinds[i - base]
@@ -367,7 +369,15 @@ class _Reader:
                     self.echo_lines[held[i]] = line
                 in_extra = False
                 continue
-            name = self.match_unit(line, seen) if k.kind is Kind.TEXT else None
+            if verbatim:
+                verbatim = False
+                name = None
+            elif line == VERBATIM and i + 1 < header_end and kinds[i + 1 - base].kind is Kind.TEXT:
+                order.append("@verbatim")
+                verbatim = True
+                continue
+            else:
+                name = self.match_unit(line, seen) if k.kind is Kind.TEXT else None
             if name == "title_echo":
                 self.note_echo(i, fields.pop("title_echo"))
                 self.echo_lines[name] = line
@@ -455,8 +465,8 @@ class _Reader:
         """Is heading *i* (the paper's first, its lines starting at *h*) the paper's title said
         again? Its words name no section, the authors, keywords or link line follows it, and
         no authors or keywords line comes before it (a section comes after those)."""
-        if self.words_kind(i)[1] is not None:
-            return False
+        if self.words_kind(i)[1] is not None or not self.kind(i).text.strip(" \t"):
+            return False  # a section's heading, or an empty one ('#' alone echoes no title)
         lines = self.lines
         if any(
             self.kind(j).kind is Kind.TEXT and self._opens_header(lines[j], _BEFORE_SECTIONS)

@@ -75,8 +75,8 @@ def read_meta(line: str) -> Fields | None:
         name = _META_BY_LABEL[found[0]]
         if name in fields or not found[1]:
             return None
-        if name == "upvotes":
-            if not found[1].isascii() or not found[1].isdigit():
+        if name == "upvotes":  # 18 digits at most: what the model holds
+            if not found[1].isascii() or not found[1].isdigit() or len(found[1]) > 18:
                 return None
             fields[name] = int(found[1])
         else:
@@ -310,6 +310,8 @@ LINKS = links_unit()
 def read_rank(line: str) -> Fields | None:
     found = _labelled(line)
     if found is None or found[0] != "Rank" or not found[1].isascii() or not found[1].isdigit():
+        return None
+    if len(found[1]) > 9:  # what the model holds, as in a paper heading
         return None
     return {"rank": int(found[1])}
 

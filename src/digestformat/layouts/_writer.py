@@ -12,23 +12,26 @@ from .._scan import Kind, leaves_open, scan
 from ..errors import DigestError
 from ..model import Digest, Paper, Section, SectionKind, SectionTrivia
 from ._engine import (
+    VERBATIM,
     Layout,
     _escape_keys,
     _pick,
     _section_heading,
     _unit_line,
     hint_line,
+    reads_as_unit,
     write_digest_heading,
 )
 from ._inline import date_span, iso_date
 from .vocabulary import KINDS, equivalent
 
 _APART = frozenset({"separator", "notice"})
+_REPEATED = frozenset({"@extra", "@verbatim"})
 
 
 def _merge_order(order: list[str], template: list[str], present: set[str]) -> list[str]:
     """*order* without absent units, with present units it lacks put where *template* has them."""
-    out = [item for item in order if not item.startswith("@") or item[1:] in present or item == "@extra"]
+    out = [item for item in order if not item.startswith("@") or item[1:] in present or item in _REPEATED]
     have = {item[1:] for item in out if item.startswith("@")}
     for index, item in enumerate(template):
         name = item[1:]
@@ -39,6 +42,11 @@ def _merge_order(order: list[str], template: list[str], present: set[str]) -> li
             if before.startswith("@") and before in out:
                 position = len(out) - out[::-1].index(before)
                 break
+        if name in ("papers", "sections"):  # they take every line after them: last but the tail
+            later = [
+                out.index(after) for after in template[index + 1 :] if after.startswith("@") and after in out
+            ]
+            position = min(later, default=len(out))
         if position and out[position - 1].startswith("@") and out[position - 1] != "@heading":
             # Not straight under another line: a '**Upvotes**:' under '> [Alphaxiv](…)' would be
             # read by CommonMark as the quote's lazy continuation.
@@ -294,7 +302,13 @@ def _write_paper(
             continue
         name = item[1:]
         if name == "extra":
-            out.extend(extra_lines.get(index, ()))
+            for line in extra_lines.get(index, ()):
+                if fresh and reads_as_unit(layout, line):  # else the reader would take it as its own
+                    out.append(VERBATIM)
+                out.append(line)
+        elif name == "verbatim":
+            if not fresh and order[index + 1 : index + 2] == ["@extra"] and extra_lines.get(index + 1):
+                out.append(VERBATIM)
         elif name == "sections":
             if fresh and paper.sections and out and out[-1].strip(" \t"):
                 out.append("")

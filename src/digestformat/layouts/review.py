@@ -133,7 +133,7 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
     paper = doc.papers[0]
     old = (source or {}).get("title")
     prefix = "" if isinstance(old, str) and not old.startswith(TITLE_PREFIX) else TITLE_PREFIX
-    from_body = doc.trivia.title_in_body and "title" not in (source or {})
+    from_body = doc.trivia.title_in_body and not isinstance(old, str)  # no title of text: none written
     if (paper.title and not from_body) or isinstance(old, str):
         fields["title"] = prefix + paper.title
     source_tags = _tags(source or {})
