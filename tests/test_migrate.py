@@ -16,7 +16,6 @@ import io
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,7 +30,6 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import digestformat as df
-from digestformat import archive
 from digestformat._io import contained, safe_component
 from digestformat._slug import slug
 from digestformat.archive import MANIFEST, Options, migrate
@@ -260,8 +258,12 @@ def test_migrate_api_returns_a_summary_and_a_journal(tmp_path: Path) -> None:
     got = tree(dst)
     for rel, name in MIXED.items():
         assert_same_content(fixture(name), got[mirror(rel, "json")], "json")
-    # The journal: one line per input, in path order, naming the input's hash and its output's.
-    entries = [json.loads(line) for line in got[MANIFEST].decode("utf-8").splitlines()]
+    # The journal: the options, then one line per input, in path order, naming the input's hash
+    # and its output's.
+    header, *entries = [json.loads(line) for line in got[MANIFEST].decode("utf-8").splitlines()]
+    assert header == {
+        "options": {"to": "json", "split": False, "join": False, "strict": False, "config": None}
+    }
     assert [e["input"] for e in entries] == sorted(MIXED)
     for entry in entries:
         assert entry["state"] == "done"
@@ -955,7 +957,7 @@ def test_symlinks_in_dst_cannot_lead_outside(
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("force", [False, True])
-def test_two_inputs_with_one_paper_on_one_date_are_an_error_naming_both(
+def test_two_inputs_with_one_paper_on_one_date_get_two_names_and_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str, force: bool
 ) -> None:
     one, two = two_inputs_one_paper()
@@ -963,72 +965,23 @@ def test_two_inputs_with_one_paper_on_one_date_are_an_error_naming_both(
     dst = tmp_path / "dst"
     args = ["--to", "review", "--split", "--out", str(dst), "--jobs", jobs, *(["--force"] if force else [])]
     code, _, err = cli(capsys, src.path, *args)
-    assert code == 1, "two inputs wrote one output without a word"
-    assert counts(err) == (1, 0, 1)
-    message = next(line for line in err.splitlines() if "two inputs" in line)
-    assert "a/one.md" in message
-    assert "a/two.md" in message
-    # The posts are all of one input, never a mix: nothing was overwritten.
-    assert outputs(dst) in (split_posts(one, "a"), split_posts(two, "a"))
+    assert code == 0, err
+    assert counts(err) == (2, 0, 0)
+    first, second = split_posts(one, "a"), split_posts(two, "a")
+    # The first input in path order keeps the names; each post of the second is numbered, with a word.
+    warnings = [line for line in err.splitlines() if "is also the output of" in line]
+    assert len(warnings) == len(second)
+    for line, name in zip(warnings, second, strict=True):
+        assert line == f"a/two.md: {name} is also the output of a/one.md: written as {name[:-3]}-2.md"
+    want = first | {f"{name[:-3]}-2.md": blob for name, blob in second.items()}
+    assert outputs(dst) == want
     assert_inside(dst)
+    # A second run, resumed or not, gives the same names.
+    for extra in ([], ["--resume"]):
+        code, _, err = cli(capsys, src.path, *args, *extra)
+        assert code == 0, err
+        assert outputs(dst) == want
     src.assert_unchanged()
-
-
-@pytest.mark.parametrize("moment", ["after-its-claims", "at-its-claim"])
-def test_an_input_that_loses_a_name_race_never_overwrites_the_winner(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moment: str
-) -> None:
-    # Two workers, replayed in one process: a/one.md (the other worker) converts and writes the
-    # same posts while a/two.md is between two steps. Whoever claims a name first keeps it.
-    one, two = two_inputs_one_paper()
-    src = Src(tmp_path / "src", {"a/one.md": one, "a/two.md": two})
-    dst = tmp_path / "dst"
-    dst.mkdir()
-    (dst / archive.CLAIMS).mkdir()  # as migrate() makes it for a run
-    opts = Options(src=src.path, dst=dst, to="review", jobs=1, split=True)
-    archive._init(opts, archive._Journal.load(dst))
-    tasks = {t.rel: t for t in archive._mirror_tasks(archive._inputs(src.path), "review")}
-    results: dict[str, archive._Result] = {}
-    started: list[str] = []
-
-    def the_other_worker() -> None:
-        if not started:
-            started.append("a/one.md")
-            results["one"] = archive._convert_one(tasks["a/one.md"])
-
-    with monkeypatch.context() as patch:
-        if moment == "after-its-claims":
-            real_append = archive._append
-
-            def append(path: Path, entry: dict[str, Any]) -> None:
-                real_append(path, entry)
-                if entry["input"] == "a/two.md" and entry["state"] == "begin":
-                    the_other_worker()
-
-            patch.setattr(archive, "_append", append)
-        else:
-            real_claim = archive._claim
-
-            def claim(claims: Path, name: str, rel: str) -> str | None:
-                if rel == "a/two.md":
-                    the_other_worker()
-                return real_claim(claims, name, rel)
-
-            patch.setattr(archive, "_claim", claim)
-        results["two"] = archive._convert_one(tasks["a/two.md"])
-    archive._close_journal(dst)
-    archive._Journal.load(dst).compact()
-    shutil.rmtree(dst / archive.CLAIMS)  # as migrate() does at the end of a run
-    winner, loser = ("two", "one") if moment == "after-its-claims" else ("one", "two")
-    assert {k: r.status for k, r in results.items()} == {winner: "converted", loser: "failed"}, (
-        "the input that lost the race replaced the winner's posts without a word"
-    )
-    assert f"a/{winner}.md" in results[loser].message
-    posts = split_posts(one if winner == "one" else two, "a")
-    assert outputs(dst) == posts
-    code, _, _ = cli(capsys, src.path, "--to", "review", "--split", "--out", dst, "--jobs", "1")
-    assert code == 1
-    assert outputs(dst) == posts, "a rerun over an unchanged SRC replaced one input's posts by another's"
 
 
 @POSIX_ONLY

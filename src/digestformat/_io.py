@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import re
@@ -12,9 +13,11 @@ import unicodedata
 from pathlib import Path
 
 __all__ = [
+    "InputRefused",
     "clean_relative",
     "contained",
     "default_mode",
+    "file_kind",
     "numbered",
     "read_file",
     "safe_component",
@@ -126,8 +129,12 @@ def numbered(clean: str, number: int) -> str:
 
 
 def clean_relative(relative: str) -> str:
-    """*relative* as a POSIX path of safe components (see :func:`safe_component`)."""
-    pieces = relative.replace("\\", "/").split("/")
+    """*relative* as a POSIX path of safe components (see :func:`safe_component`).
+
+    Only '/' separates folders: a backslash is a character of a name, and is dropped
+    from it like the other unsafe ones (``a\\b.md`` is ``ab.md``, never ``a/b.md``).
+    """
+    pieces = relative.split("/")
     parts = [safe_component(part) for part in pieces if part and part != "."]
     parts = [part for part in parts if part]
     if not parts:
@@ -139,10 +146,11 @@ def contained(root: Path, relative: str, *, checked: set[Path] | None = None) ->
     """``root / relative`` with every component made safe; never outside *root*.
 
     Absolute paths, '..', backslashes and drive letters cannot climb out: each
-    component is cleaned with :func:`safe_component`. Lexically the result is
-    then inside *root*; only a symlink could lead out, so every component that
-    exists is checked. *checked* (folders already found safe, kept by the
-    caller for one run) spares the same folders' checks for every file.
+    component ('/' separates them; a backslash is dropped) is cleaned with
+    :func:`safe_component`. Lexically the result is then inside *root*; only a
+    symlink could lead out, so every component that exists is checked. *checked*
+    (folders already found safe, kept by the caller for one run) spares the same
+    folders' checks for every file.
     """
     parts = clean_relative(relative).split("/")
     current = root
@@ -167,12 +175,66 @@ def default_mode() -> int:
     return 0o666 & ~_umask()
 
 
-def read_file(path: Path) -> bytes:
-    """The bytes of *path*, with fewer system calls than Path.read_bytes (no fstat, no tty check)."""
-    fd = os.open(path, os.O_RDONLY)
+class InputRefused(Exception):
+    """A path :func:`read_file` does not read: not a regular file, a link not followed, too large."""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISLNK, "a symbolic link"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of *mode* is, for messages: 'a regular file', 'a FIFO', 'a folder', ..."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    return next((name for test, name in _KINDS if test(mode)), "a file of an unknown kind")
+
+
+def _size(count: int) -> str:
+    mib = 1 << 20
+    return f"{count // mib} MiB" if count >= mib and count % mib == 0 else f"{count} bytes"
+
+
+def read_file(path: str | os.PathLike[str], *, follow: bool = True, limit: int | None = None) -> bytes:
+    """The bytes of the regular file *path*, never more than *limit* of them.
+
+    Opened with ``O_NONBLOCK`` (a FIFO cannot make it wait) and, unless *follow*,
+    ``O_NOFOLLOW``; the opened file is checked with ``fstat``: anything but a
+    regular file, a symbolic link when not *follow*, or a file larger than *limit*
+    raises :class:`InputRefused` before a byte is read. A file that grows past
+    *limit* while it is read is refused too: at most ``limit + 1`` bytes are read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow and exc.errno == errno.ELOOP:
+            raise InputRefused("a symbolic link: not followed") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputRefused(f"not a regular file ({file_kind(info.st_mode)})")
+        if limit is not None and info.st_size > limit:
+            raise InputRefused(f"larger than the limit of {_size(limit)} ({info.st_size} bytes)")
         chunks: list[bytes] = []
-        while chunk := os.read(fd, 1 << 20):
+        total = 0
+        while True:
+            want = 1 << 20 if limit is None else min(1 << 20, limit + 1 - total)
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            total += len(chunk)
+            if limit is not None and total > limit:
+                raise InputRefused(f"larger than the limit of {_size(limit)} (it grew while read)")
             chunks.append(chunk)
     finally:
         os.close(fd)

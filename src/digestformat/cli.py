@@ -20,7 +20,7 @@ from ._api import FORMATS, detect, find_config, load_config, parse, render
 from ._config import Config
 from ._io import contained, write_atomic
 from ._posts import named_posts
-from .archive import Options, migrate
+from .archive import MigrateLocked, Options, migrate
 from .errors import DigestError
 from .model import Digest
 
@@ -124,7 +124,10 @@ def _build() -> _Parser:
         help="convert a whole archive folder",
         description="Mirror SRC's tree into DST, converting every digest (.md, .markdown, .json). "
         "Never writes inside SRC, never replaces a file it did not write (unless --force), "
-        "writes atomically, and records what it wrote in DST/.digestformat-manifest.jsonl.",
+        "writes atomically, and records what it wrote in DST/.digestformat-manifest.jsonl. "
+        "Only regular files are read; symbolic links that leave SRC are not followed (but with "
+        "--follow-links). One migrate at a time per DST (DST/.digestformat-lock). Exit status: 0 "
+        "done, 1 an input failed (or DST is locked by another run), 2 bad usage.",
         epilog="examples:\n"
         "  digestformat migrate _posts --to json --out archive-json\n"
         "  digestformat migrate daily --to review --split --out _posts\n"
@@ -145,6 +148,7 @@ def _build() -> _Parser:
     mig.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     mig.add_argument("--strict", action="store_true", help=strict_help)
     mig.add_argument("--config", metavar="PATH", help=config_help)
+    mig.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead out of SRC")
     return parser
 
 
@@ -377,9 +381,13 @@ def _migrate(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         strict=args.strict,
         config=Path(args.config) if args.config is not None else None,
+        follow_links=args.follow_links,
     )
     try:
         summary = migrate(opts)
+    except MigrateLocked as err:  # not a usage error: the same command works once the other run ends
+        print(f"digestformat migrate: {err.msg}", file=sys.stderr)
+        return 1
     except DigestError as err:
         print(f"digestformat migrate: {err.msg}", file=sys.stderr)
         return 2
