@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 import traceback
@@ -42,19 +43,22 @@ from fuzzing_readers import (
 T = TypeVar("T", bytes, str)
 _SRC = f"{os.sep}digestformat{os.sep}"
 _last: list[tuple[str, bytes | str]] = []  # (property, input) of the example being run
+_trace: list[str] = []  # its steps
 
 
 @settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(st.one_of(mutated(), mutated(kinds=FEEDS), reencoded_feed(), front_matter_markdown()))
 def readers_target(data: bytes) -> None:
     _last[:] = [("readers", data)]
-    check(data)
+    _trace.clear()
+    check(data, trace=_trace)
 
 
 @settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(mutated_front_matter())
 def front_matter_target(text: str) -> None:
     _last[:] = [("front matter", text)]
+    _trace.clear()
     check_front_matter(text)
 
 
@@ -65,8 +69,9 @@ def _origin(exc: BaseException) -> BaseException:
     return exc
 
 
-def classify(exc: BaseException) -> str:
-    """'Type at file:line (innermost digestformat frame)' for the exception that failed."""
+def classify(exc: BaseException, step: str | None = None) -> str:
+    """'Type at file:line (innermost digestformat frame)' for the exception that failed; for
+    a check of the property's own (a render that does not encode), the *step* it failed in."""
     origin = _origin(exc)
     frames = traceback.extract_tb(origin.__traceback__)
     last = frames[-1] if frames else None
@@ -78,7 +83,9 @@ def classify(exc: BaseException) -> str:
         name = f"AssertionError ({exc})"
     where = f"{_short(last.filename)}:{last.lineno}" if last else "?"
     inner = f" in {_short(ours.filename)}:{ours.lineno} {ours.name}" if ours and ours is not last else ""
-    return f"{name} at {where}{inner}"
+    if step is None or last is None or _SRC in last.filename or "site-packages" in where:
+        return f"{name} at {where}{inner}"
+    return f"{name} at {where} [{re.sub(r'parse[(]data, [^)]*[)]', 'parse(…)', step)}]"
 
 
 def _short(filename: str) -> str:
@@ -99,7 +106,8 @@ def _run(prop: str, value: bytes | str, readers: tuple[str | None, ...] = READER
             assert isinstance(value, str)
             check_front_matter(value)
     except Exception as exc:
-        return classify(exc), trace[-1] if trace else prop
+        step = trace[-1] if trace else prop
+        return classify(exc, step), step
     return None
 
 
@@ -153,7 +161,7 @@ def main() -> int:
         try:
             fuzzers[runs % len(fuzzers)](os.urandom(4096))
         except Exception as exc:
-            key = classify(exc)
+            key = classify(exc, _trace[-1] if _trace else None)
             found = classes.setdefault(key, Found())
             found.count += 1
             _prop, value = _last[0]
