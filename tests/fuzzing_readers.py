@@ -122,6 +122,17 @@ JSON_KEYS = [
     "date", "layout", "template", "schema_version", "warnings", "extra", "tags", "url", "links", "authors",
     "body", "heading", "kind", "thumbnail", "upvotes", "arxiv_id", "keywords", "content_html",
 ]  # fmt: skip
+TOP_KEYS = [
+    "items",
+    "_digestformat",
+    "version",
+    "papers",
+    "front_matter",
+    "trivia",
+    "layout",
+    "date",
+    "extra",
+]
 JSON_VALUES = [
     "5", "-1", "0", "true", "null", '"x"', '""', "[]", "{}", "[5]", '{"a": 1}', "NaN", "Infinity", "1e999",
     "9" * 5000, "0." + "9" * 5000, '"\\ud800"', '"\\u0000"', '"\\u0001x"', '["\\udc00"]', '{"\\ud800": 1}',
@@ -261,16 +272,17 @@ def _value(draw: st.DrawFn, data: bytearray, kind: str, at: int) -> None:
 def _special(draw: st.DrawFn, data: bytearray, kind: str) -> None:
     """An edit that knows the kind's structure."""
     if kind in ("json", "jsonfeed"):
-        key = draw(st.sampled_from(JSON_KEYS))
+        top = draw(st.booleans())  # a member of the top-level object (the feed, the digest) ...
+        key = draw(st.sampled_from(TOP_KEYS if top else JSON_KEYS))
         value = draw(st.sampled_from(JSON_VALUES)).encode()
         member = b'"%s": %s' % (key.encode(), value)
-        if draw(st.booleans()):  # a member before the others (a duplicate: the later one wins) ...
-            at = data.find(b"{", draw(st.integers(0, len(data))))
+        if draw(st.booleans()):  # before the others (a duplicate: the later one wins) ...
+            at = data.find(b"{", 0 if top else draw(st.integers(0, len(data))))
             if at >= 0:
                 empty = data[at + 1 :].lstrip()[:1] == b"}"
                 data[at + 1 : at + 1] = member if empty else member + b", "
         else:  # ... or after them (it wins)
-            at = data.rfind(b"}", 0, draw(st.integers(0, len(data))) + 1)
+            at = data.rfind(b"}", 0, len(data) if top else draw(st.integers(0, len(data))) + 1)
             if at >= 0:
                 empty = data[:at].rstrip()[-1:] == b"{"
                 data[at:at] = member if empty else b", " + member
