@@ -107,6 +107,12 @@ def test_an_integer_no_json_reader_takes_is_refused_where_it_is(literal: str) ->
     assert (error.line, error.column) == (3, 6)  # the fence is line 1
 
 
+@pytest.mark.parametrize("literal", [".nan", "-.inf", ".Inf"])
+def test_a_number_json_cannot_hold_is_refused_in_front_matter(literal: str) -> None:
+    error = _refused(f"title: x\nscore: {literal}", "is not a finite number")
+    assert (error.line, error.column) == (3, 8)
+
+
 def test_the_largest_integer_taken_round_trips_through_json() -> None:
     text = _with_front_matter("big: " + "9" * 4300)
     doc = df.parse(text, strict=True)
@@ -274,14 +280,14 @@ def test_an_upvote_count_too_long_for_the_model_is_a_line_kept_verbatim(digits: 
 
 
 def test_a_rank_line_too_long_for_the_model_is_kept_verbatim() -> None:
-    doc = df.parse(TAGGED)
-    doc.papers[0].rank = None
-    text = df.render(doc, "imrad")
-    assert "**Rank**" not in text
-    long_rank = text.replace("\n\n**Upvotes**", "\n\n**Rank**: " + "7" * 5000 + "\n**Upvotes**", 1)
-    back = df.parse(long_rank)
+    post = df.split(df.parse(TAGGED))[0]
+    text = df.render(post)
+    assert "**Rank**: 1\n" in text
+    long_rank = text.replace("**Rank**: 1\n", "**Rank**: " + "7" * 5000 + "\n", 1)
+    back = df.parse(long_rank, "review")
     assert back.papers[0].rank is None
     assert df.render(back) == long_rank
+    assert any("does not define" in w.message for w in back.warnings)
 
 
 def test_a_str_with_a_lone_surrogate_is_refused_where_it_is() -> None:

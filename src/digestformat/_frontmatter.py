@@ -199,6 +199,13 @@ class _Checks:
             )
         return value
 
+    def construct_yaml_float(self, node: Any) -> Any:
+        value = super().construct_yaml_float(node)  # type: ignore[misc]
+        if not math.isfinite(value):
+            problem = f"{node.value} is not a finite number: JSON holds none (quote it to keep it as text)"
+            raise _refuse(problem, node)
+        return value
+
     def construct_yaml_set(self, node: Any) -> Any:
         """A ``!!set`` as the list of its members in the order written (a set's order would
         change with the hash seed)."""
@@ -226,6 +233,7 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _Checks.construct_yaml_timestamp)  # type: ignore[type-var]
     _loader.add_constructor("tag:yaml.org,2002:int", _Checks.construct_yaml_int)  # type: ignore[type-var]
     _loader.add_constructor("tag:yaml.org,2002:set", _Checks.construct_yaml_set)  # type: ignore[type-var]
+    _loader.add_constructor("tag:yaml.org,2002:float", _Checks.construct_yaml_float)  # type: ignore[type-var]
 
 
 def find(lines: list[str]) -> tuple[int, int] | None:
@@ -278,7 +286,7 @@ def _opens_key(line: str) -> bool:
 
 
 def _to_json(value: Any) -> JsonValue:
-    """Plain JSON values: keys become text, non-finite floats and bytes become text."""
+    """Plain JSON values: keys become text, bytes become text (non-finite floats were refused)."""
     if isinstance(value, dict):
         return {str(k) if not isinstance(k, str) else k: _to_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
