@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 import digestformat as df
-from digestformat import _io, archive
+from digestformat import _io, _migrate_inputs, _migrate_journal, _migrate_workers, archive
 from digestformat._io import InputRefused, clean_relative, read_file
 from digestformat.archive import LOCK, MANIFEST, MigrateLocked, Options, migrate
 from digestformat.feeds import archive as feed_archive
@@ -73,7 +73,7 @@ def parse_raising(monkeypatch: pytest.MonkeyPatch, exc: BaseException, *, at_cal
         return real(data, *args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(archive, "parse", parse)
+        patch.setattr(_migrate_workers, "parse", parse)
         yield
 
 
@@ -223,7 +223,7 @@ def test_a_worker_that_dies_fails_only_its_input(
     files["f3.md"] = good[0] + MARKER
     src = Src(tmp_path / "src", files)
     dst = tmp_path / "dst"
-    monkeypatch.setattr(archive, "parse", parse)
+    monkeypatch.setattr(_migrate_workers, "parse", parse)
     code, _, err = cli(capsys, src.path, "--to", "json", "--out", dst, "--jobs", "2")
     assert code == 1
     assert counts(err) == (7, 0, 1)
@@ -325,7 +325,7 @@ def test_an_input_larger_than_the_limit_is_refused_unread(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = Src(tmp_path / "src", {"a.md": fixture("tagged/base.md"), "big.md": b"x" * 5000})
-    monkeypatch.setattr(archive, "MAX_INPUT_BYTES", 4000)  # a.md has 2918
+    monkeypatch.setattr(_migrate_inputs, "MAX_INPUT_BYTES", 4000)  # a.md has 2918
     code, _, err = cli(capsys, src.path, "--to", "json", "--out", tmp_path / "dst", "--jobs", "1")
     assert code == 1
     assert errors_of(err) == ["big.md: larger than the limit of 4000 bytes (5000 bytes): skipped"]
@@ -672,6 +672,7 @@ def test_the_lock_is_held_while_migrate_runs(tmp_path: Path, monkeypatch: pytest
         real(path, data, **kwargs)
 
     monkeypatch.setattr(archive, "write_atomic", spy)
+    monkeypatch.setattr(_migrate_journal, "write_atomic", spy)  # the compaction
     assert migrate(Options(src=src.path, dst=dst, to="json", jobs=1, quiet=True)).failed == 0
     assert seen
     assert set(seen) == {str(os.getpid())}
