@@ -92,19 +92,24 @@ class _Result:
 _STATE: dict[str, Any] = {}
 
 
-def _init(opts: Options, journal: _Journal) -> None:
+def _init(opts: Options, journal: _Journal, parent: int | None = None) -> None:
     _STATE["opts"] = opts
     _STATE["journal"] = journal
     _JOURNAL_FDS.clear()  # a forked worker never writes the parent's part file
-    _die_with_parent()
+    if parent is not None:
+        _die_with_parent(parent)
 
 
-def _die_with_parent() -> None:
-    """Linux: a worker gets SIGKILL when the migrate that started it dies (even by SIGKILL)."""
+def _die_with_parent(parent: int) -> None:
+    """Linux: a worker gets SIGKILL when the migrate that started it (*parent*) dies, even by
+    SIGKILL. A parent that died between the fork and this call sent no signal: the worker,
+    whose parent is then another process, ends at once."""
     if sys.platform != "linux":
         return
     with contextlib.suppress(OSError, AttributeError):  # best effort
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _outputs_for(task: _Task, data: bytes, opts: Options) -> list[tuple[str, bytes]]:
@@ -202,7 +207,9 @@ def _pool_map(
     feed = iter(batches)
     while True:
         redo: list[list[_Task]] = []
-        with cf.ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(opts, journal)) as pool:
+        with cf.ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init, initargs=(opts, journal, os.getpid())
+        ) as pool:
             pending: list[tuple[list[_Task], cf.Future[list[_Result]] | None]] = []
             for batch in feed:
                 pending.append((batch, _submit(pool, fn, batch)))
@@ -242,7 +249,9 @@ def _submit(
 
 def _alone(fn: Callable[[_Task], _Result], task: _Task, opts: Options, journal: _Journal) -> list[_Result]:
     """*fn* of one task in a worker of its own: a worker that dies fails that task only."""
-    with cf.ProcessPoolExecutor(max_workers=1, initializer=_init, initargs=(opts, journal)) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=1, initializer=_init, initargs=(opts, journal, os.getpid())
+    ) as pool:
         try:
             return pool.submit(_run_batch, fn, [task]).result()
         except cf.BrokenExecutor as exc:
