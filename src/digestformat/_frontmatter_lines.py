@@ -211,7 +211,9 @@ def dump(front_matter: dict[str, JsonValue], raw: list[str] | None) -> list[str]
     prelude_end = found[0].start if found else len(body)
     out = [raw[0], *body[:prelude_end]]
     written: set[str] = set()
-    for entry in found:
+    kept = [entry.key is None or entry.key in front_matter for entry in found]
+    fresh = not set(front_matter).issubset(entry.key for entry in found)
+    for at, entry in enumerate(found):
         if entry.key is None:
             out.extend(entry.lines)
         elif entry.key in front_matter:
@@ -219,7 +221,9 @@ def dump(front_matter: dict[str, JsonValue], raw: list[str] | None) -> list[str]
             if value == entry.value:
                 out.extend(entry.lines)
             else:
-                out.extend(dump_key(entry.key, value, list(entry.repaired or entry.lines)))
+                follows = fresh or any(kept[at + 1 :])  # a key line, at column 1, comes next
+                then = [*entry.gap, *([f"{entry.key}_next: 0"] if follows else [])]
+                out.extend(dump_key(entry.key, value, list(entry.repaired or entry.lines), then))
             written.add(entry.key)
         else:
             continue  # a key taken out: its gap goes too
