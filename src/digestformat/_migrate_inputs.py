@@ -2,11 +2,12 @@
 
 The walk (``_walk``) takes the regular files with an input suffix, hidden names,
 ``_site/``, ``node_modules/`` and what ``--include``/``--exclude`` leave out left
-out (the rule of ``_walk.py``, shared with the other commands), in walk order; follows symbolic links that stay inside SRC (those that
-leave it only with ``follow_links``; never one into DST, nor a folder link to a
-folder it is in); spells each byte of a name that is not UTF-8 as %XX (an input
-whose escaped name is another input's is refused); and reports, as (rel,
-message), what it cannot take: a folder it cannot read, a file that is not a
+out (the rule of ``_walk.py``, shared with the other commands), in walk order;
+follows symbolic links that stay inside SRC (those that leave it only with
+``follow_links``; never one into DST, nor a folder link to a folder it is in);
+spells each byte of a name that is not UTF-8 as %XX (an input whose escaped name
+is another input's is refused); and reports, as (rel, message), what it cannot
+take: a folder it cannot read, a file that is not a
 regular file, a link to nothing. An input is read (``_read_input``) refusing one
 larger than ``MAX_INPUT_BYTES``.
 """
