@@ -340,3 +340,20 @@ def test_help_has_examples_and_fits_100_columns(
     assert "\nexamples:\n" in out
     wide = [line for line in out.splitlines() if len(line) > 100]
     assert wide == []
+
+
+def test_an_output_that_would_leave_the_folder_through_a_link_fails_alone(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    shutil.copyfile(TAGGED, src / "sub" / "a.md")
+    shutil.copyfile(REVIEW, src / "b.md")
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (out / "sub").symlink_to(tmp_path / "elsewhere")
+    assert run(["convert", str(src), "-o", f"{out}/"]) == 1
+    assert "unsafe output name" in capsys.readouterr().err
+    assert (out / "b.json").is_file()
+    assert list((tmp_path / "elsewhere").iterdir()) == []

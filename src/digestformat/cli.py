@@ -350,6 +350,9 @@ def _convert(args: argparse.Namespace) -> int:
                 raise
             print(_os_error(path, err), file=sys.stderr)
             ok = False
+        except ValueError as err:  # an output name that would leave -o DIR/ (through a link)
+            print(f"{_name(path)}: unsafe output name: {err}", file=sys.stderr)
+            ok = False
         if not ok:
             status = 1
     return status
