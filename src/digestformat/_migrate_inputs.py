@@ -1,11 +1,13 @@
 """SRC's side of a migration: which files below it are the inputs, and reading one.
 
-The walk (``_walk``) takes the regular files with an input suffix, hidden names
-left out, in walk order; follows symbolic links that stay inside SRC (those that
-leave it only with ``follow_links``; never one into DST, nor a folder link to a
-folder it is in); spells each byte of a name that is not UTF-8 as %XX (an input
-whose escaped name is another input's is refused); and reports, as (rel,
-message), what it cannot take: a folder it cannot read, a file that is not a
+The walk (``_walk``) takes the regular files with an input suffix, hidden names,
+``_site/``, ``node_modules/`` and what ``--include``/``--exclude`` leave out left
+out (the rule of ``_walk.py``, shared with the other commands), in walk order;
+follows symbolic links that stay inside SRC (those that leave it only with
+``follow_links``; never one into DST, nor a folder link to a folder it is in);
+spells each byte of a name that is not UTF-8 as %XX (an input whose escaped name
+is another input's is refused); and reports, as (rel, message), what it cannot
+take: a folder it cannot read, a file that is not a
 regular file, a link to nothing. An input is read (``_read_input``) refusing one
 larger than ``MAX_INPUT_BYTES``.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._io import file_kind, read_file
+from ._walk import Filter, skip_folder
 
 if TYPE_CHECKING:
     from ._migrate_workers import _Task
@@ -75,6 +78,7 @@ class _Walker:
     src_real: str
     dst_real: str
     follow_links: bool
+    rule: Filter = field(default_factory=Filter)
     inputs: list[_Input] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
 
@@ -93,16 +97,19 @@ class _Walker:
             if name.startswith("."):
                 continue
             rel = prefix + name
-            wanted = name.endswith(INPUT_SUFFIXES)
+            wanted = name.endswith(INPUT_SUFFIXES) and self.rule.wants(rel)
+            entered = not skip_folder(name) and not self.rule.excluded(rel)
             try:
                 if entry.is_symlink():
-                    sub = self.link(entry, rel, wanted, ancestors)
+                    sub = self.link(entry, rel, wanted, ancestors, entered)
                     if isinstance(sub, tuple):
                         folders.append(sub)
                     elif sub:
                         self.inputs.append(_Input(rel, entry.path, link=True, escaped=escaped))
                     continue
                 if entry.is_dir(follow_symlinks=False):
+                    if not entered:
+                        continue
                     info = entry.stat(follow_symlinks=False)
                     folders.append((entry.path, rel + "/", ancestors | {(info.st_dev, info.st_ino)}))
                     continue
@@ -119,7 +126,12 @@ class _Walker:
         return folders
 
     def link(
-        self, entry: os.DirEntry[str], rel: str, wanted: bool, ancestors: frozenset[tuple[int, int]]
+        self,
+        entry: os.DirEntry[str],
+        rel: str,
+        wanted: bool,
+        ancestors: frozenset[tuple[int, int]],
+        entered: bool = True,
     ) -> _Folder | bool:
         """A symbolic link: the folder to walk through it, True for a file to take, else False."""
         try:
@@ -130,7 +142,7 @@ class _Walker:
                 self.problems.append((rel, message))
             return False
         is_folder = stat.S_ISDIR(target.st_mode)
-        if not is_folder and not wanted:
+        if (is_folder and not entered) or (not is_folder and not wanted):
             return False
         shown = rel + "/" if is_folder else rel
         real = os.path.realpath(entry.path)
@@ -149,16 +161,19 @@ class _Walker:
         return False
 
 
-def _walk(src: Path, dst: Path, follow_links: bool) -> tuple[list[_Input], list[tuple[str, str]]]:
+def _walk(
+    src: Path, dst: Path, follow_links: bool, rule: Filter | None = None
+) -> tuple[list[_Input], list[tuple[str, str]]]:
     """The inputs below *src* in walk order (a folder's files, then its folders, sorted;
-    hidden names left out), and what could not be walked, as (rel, message).
+    hidden names, _site/, node_modules/ and what *rule* leaves out left out), and what
+    could not be walked, as (rel, message).
 
     Symbolic links (files and folders) that stay inside SRC are followed; those that
     leave it only with *follow_links*; never one into DST, nor a folder link to a
     folder it is inside of (a loop).
     """
     root = os.fspath(src)
-    walker = _Walker(os.path.realpath(root), os.path.realpath(dst), follow_links)
+    walker = _Walker(os.path.realpath(root), os.path.realpath(dst), follow_links, rule or Filter())
     top = os.stat(root)
     stack: list[_Folder] = [(root, "", frozenset({(top.st_dev, top.st_ino)}))]
     while stack:

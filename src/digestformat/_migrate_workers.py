@@ -112,13 +112,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _outputs_for(task: _Task, data: bytes, opts: Options) -> list[tuple[str, bytes]]:
-    """(output name, made safe; bytes) for one input."""
+def _warnings(rel: str, doc: Digest) -> list[str]:
+    """*doc*'s parse warnings as the run prints them: ``PATH:LINE:COL: warning: message``."""
+    return [f"{rel}:{w.line}:{w.column}: warning: {w.message}" for w in doc.warnings]
+
+
+def _outputs_for(task: _Task, data: bytes, opts: Options) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(output name, made safe; bytes) for one input, and its parse warnings."""
     doc = _parse(data, opts)
+    warnings = _warnings(task.rel, doc)
     if opts.split:
         folder = task.rel.rsplit("/", 1)[0] + "/" if "/" in task.rel else ""
-        return [(name, render(post).encode("utf-8")) for name, post in named_posts(doc, folder)]
-    return [(task.out, render(doc, opts.to).encode("utf-8"))]
+        posts = named_posts(doc, folder)
+        return [(name, render(post).encode("utf-8")) for name, post in posts], warnings
+    return [(task.out, render(doc, opts.to).encode("utf-8"))], warnings
 
 
 def _guarded(fn: Callable[[_Task], _Result], task: _Task) -> _Result:
@@ -143,10 +150,10 @@ def _prepare_any(task: _Task, *, may_skip: bool = True) -> _Result:
         if entry is not None and entry.get("sha") == digest and _outputs_intact(opts.dst, entry):
             return _Result(task.rel, "skipped", outputs=[o["path"] for o in entry["outputs"]], entry=entry)
     try:
-        blobs = _outputs_for(task, data, opts)
+        blobs, warnings = _outputs_for(task, data, opts)
     except DigestError as err:
         return _Result(task.rel, "failed", _where(task.rel, err))
-    return _Result(task.rel, "ready", sha=digest, blobs=blobs)
+    return _Result(task.rel, "ready", sha=digest, blobs=blobs, warnings=warnings)
 
 
 def _prepare(task: _Task) -> _Result:
@@ -171,7 +178,8 @@ def _read_any(task: _Task) -> _Result:
         doc = _parse(_read_input(task, opts), opts)
     except (DigestError, InputRefused, OSError) as exc:
         return _Result(task.rel, "failed", _failure(task.rel, exc))
-    return _Result(task.rel, "converted", date=doc.date, payload=render(doc, "json") if opts.join else "")
+    payload = render(doc, "json") if opts.join else ""
+    return _Result(task.rel, "converted", date=doc.date, payload=payload, warnings=_warnings(task.rel, doc))
 
 
 def _read_one(task: _Task) -> _Result:

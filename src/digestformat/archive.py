@@ -68,6 +68,7 @@ from ._migrate_workers import (
     _Task,
 )
 from ._posts import join
+from ._walk import Filter
 from .errors import DigestError
 from .feeds.archive import write_archive_feed
 from .layouts import LAYOUTS
@@ -98,6 +99,10 @@ class Options:
     """The config file (None: the one found upward from SRC, if any)."""
     follow_links: bool = False
     """Follow symbolic links that lead out of SRC (those inside it are followed anyway)."""
+    include: tuple[str, ...] = ()
+    """Globs over the paths relative to SRC: only the inputs one names (see ``_walk``)."""
+    exclude: tuple[str, ...] = ()
+    """Globs over the paths relative to SRC: the inputs (and folders) left out."""
 
 
 @dataclass(slots=True)
@@ -111,12 +116,13 @@ class Summary:
     errors: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    """Said but not failed: a post written under a numbered name, an output released."""
+    """Said but not failed: each parse warning (``PATH:LINE:COL: warning: message``), a
+    post written under a numbered name, an output released."""
 
     def line(self) -> str:
         return (
-            f"converted {self.converted}, skipped {self.skipped}, failed {self.failed} "
-            f"in {self.seconds:.2f} s"
+            f"converted {self.converted}, skipped {self.skipped}, failed {self.failed}, "
+            f"warnings {len(self.warnings)} in {self.seconds:.2f} s"
         )
 
 
@@ -202,7 +208,8 @@ class _Writer:
 
     def _write(self, rel: str, result: _Result) -> _Result:
         opts, journal = self.opts, self.journal
-        named, warnings = self._names(rel, result.blobs)
+        named, numbered_names = self._names(rel, result.blobs)
+        warnings = [*result.warnings, *numbered_names]
         targets: list[tuple[Path, str, bytes, int]] = []
         for name, blob in named:
             try:
@@ -278,7 +285,8 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
 
 
 def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
-    inputs, problems = _walk(opts.src, opts.dst, opts.follow_links)
+    rule = Filter.of(opts.include, opts.exclude)
+    inputs, problems = _walk(opts.src, opts.dst, opts.follow_links, rule)
     journal = _Journal.load(opts.dst)
     options = _recorded_options(opts)
     if opts.resume and journal.options is not None and journal.options != options:
@@ -291,7 +299,8 @@ def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
     def warn(message: str) -> None:
         message = _printable(message)
         summary.warnings.append(message)
-        print(message, file=err)
+        if not opts.quiet:
+            print(message, file=err)
 
     if opts.resume and journal.options is None and journal.latest:
         warn(
@@ -390,10 +399,12 @@ def _mirror_tasks(
 def _join(opts: Options, tasks: list[_Task], journal: _Journal, report: Callable[[_Result], None]) -> None:
     """One digest per date, of the review posts of that date."""
     by_date: dict[str, list[tuple[str, Digest]]] = {}
+    warned: dict[str, list[str]] = {}
     for result in _pool_map(_read_one, tasks, opts, journal):
         if result.status == "failed":
             report(result)
             continue
+        warned[result.rel] = result.warnings
         try:
             doc = Digest.model_validate_json(result.payload)
         except Exception as exc:
@@ -418,10 +429,12 @@ def _join(opts: Options, tasks: list[_Task], journal: _Journal, report: Callable
                 message = f"{opts.dst / name}: cannot write: {exc.strerror or exc}"
             else:
                 message = _failure(name, exc)
-            report(_Result(members[0][0], "failed", message))
+            warnings = [w for rel, _ in members for w in warned.get(rel, [])]
+            report(_Result(members[0][0], "failed", message, warnings=warnings))
             continue
         for number, (rel, _) in enumerate(members):
-            report(_Result(rel, "converted", outputs=[name] if number == 0 else []))
+            outputs = [name] if number == 0 else []
+            report(_Result(rel, "converted", outputs=outputs, warnings=warned.get(rel, [])))
 
 
 def _join_one(opts: Options, journal: _Journal, name: str, date: str, docs: list[Digest]) -> None:
@@ -457,17 +470,19 @@ def _feed(
     second time is reported then, and left out of the feed.
     """
     dated: list[tuple[str, str, _Task]] = []
+    warned: dict[str, list[str]] = {}
     for result, task in zip(_pool_map(_read_one, tasks, opts, journal), tasks, strict=True):
         if result.status == "failed":
             report(result)
             continue
+        warned[result.rel] = result.warnings
         dated.append((result.date or "", result.rel, task))
     dated.sort(key=lambda item: (item[0], item[1]), reverse=True)
     name = FEED_NAMES[opts.to]
     target = contained(opts.dst, name)
     if opts.dry_run:
         for _, rel, _ in dated:
-            report(_Result(rel, "converted"))
+            report(_Result(rel, "converted", warnings=warned.get(rel, [])))
         print(f"would write {target}", file=out)
         return
     failed: set[str] = set()
@@ -500,4 +515,4 @@ def _feed(
     finally:
         for _, rel, _ in dated:
             if rel not in failed:
-                report(_Result(rel, "converted"))
+                report(_Result(rel, "converted", warnings=warned.get(rel, [])))

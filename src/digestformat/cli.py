@@ -10,15 +10,17 @@ import argparse
 import functools
 import json
 import os
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import _lint
+from . import _lint, _walk
 from ._api import FORMATS, detect, find_config, load_config, parse, render
 from ._config import Config
-from ._io import contained, write_atomic
+from ._io import clean_relative, contained, numbered, write_atomic
 from ._posts import named_posts
 from .archive import MigrateLocked, Options, migrate
 from .errors import DigestError
@@ -29,16 +31,20 @@ __all__ = ["main", "run"]
 EXAMPLES = """\
 examples:
   digestformat convert 2026-02-16.md --to json          Markdown -> JSON on stdout
-  digestformat convert digest.json --to tagged -o out.md JSON -> the tagged layout
-  digestformat convert 2026-02-16.md --to review -o _posts/ one review post per paper
+  digestformat convert digest.json -t tagged -o out.md  JSON -> the tagged layout
+  digestformat convert 2026-02-16.md -t review -o _posts/  one review post per paper
   digestformat convert 2026-02-16.md --to rss           RSS 2.0 (also atom, jsonfeed)
-  cat post.md | digestformat convert - --to json         read standard input
-  digestformat detect _posts/*.md                        PATH<TAB>layout per file
-  digestformat check _posts/*.md                         verify every file round-trips
-  digestformat schema                                    the JSON Schema of the model
+  digestformat convert _posts --to json -o json/        a folder, mirrored into json/
+  cat post.md | digestformat convert - --to json        read standard input
+  digestformat detect _posts                            PATH<TAB>layout per file
+  digestformat check _posts                             verify every file round-trips
+  digestformat schema                                   the JSON Schema of the model
 
 exit status: 0 success, 1 bad input (PATH:LINE:COL: message on stderr), 2 bad usage.
 """
+
+_MAX_WIDTH = 100
+"""No help line is wider than this, however wide the terminal."""
 
 
 class _UsageError(Exception):
@@ -52,27 +58,79 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(self, message)
 
 
+class _Formatter(argparse.HelpFormatter):
+    """At most 100 columns; a description's paragraphs filled, an example block kept as written."""
+
+    def __init__(self, prog: str) -> None:
+        width = min(_MAX_WIDTH, shutil.get_terminal_size().columns - 2)
+        super().__init__(prog, width=max(width, 40))
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for para in text.strip("\n").split("\n\n"):
+            lines = para.split("\n")
+            if lines[0].endswith(":") or any(line.startswith(" ") for line in lines):
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                words = " ".join(para.split())
+                filled = textwrap.fill(words, width, initial_indent=indent, subsequent_indent=indent)
+                paragraphs.append(filled)
+        return "\n\n".join(paragraphs) + "\n"
+
+
+def _walk_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help=f"in {what}, take only the paths this glob matches (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help=f"in {what}, leave out the paths this glob matches (repeatable)",
+    )
+
+
 def _build() -> _Parser:
+    # Here, not at the top: the package is initialised by the time a parser is built.
+    from . import __version__  # noqa: PLC0415
+
     parser = _Parser(
         prog="digestformat",
         description="Read, write and convert Markdown digests of AI papers, byte for byte.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
+    parser.add_argument("--version", action="version", version=f"digestformat {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     strict_help = "treat every warning as an error"
     config_help = "the config file (default: digestformat.toml or pyproject.toml, found upward)"
+    folders = (
+        "Folders: every *.md and *.markdown below them, but dot-folders, _site/ and node_modules/; "
+        "--include/--exclude GLOB match the path relative to the folder given (** spans folders)."
+    )
 
     convert = sub.add_parser(
         "convert",
-        help="convert one file",
-        description="Convert one digest to another format.",
+        help="convert files",
+        description="Convert digests to another format. One input goes to standard output, or to "
+        "-o FILE; several inputs or a folder need -o DIR/ (a trailing slash, or an existing folder), "
+        "which receives each input under its own name (a folder's tree mirrored), or with --to review "
+        "one post per paper. A named -o FILE is replaced; a file that -o DIR/ would replace is not, "
+        "without --force. " + folders,
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
-    convert.add_argument("input", metavar="INPUT", help="a file, or - for standard input")
     convert.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="files or folders, or - for standard input"
+    )
+    convert.add_argument(
+        "-t",
         "--to",
         default="json",
         choices=FORMATS,
@@ -80,34 +138,53 @@ def _build() -> _Parser:
         help=f"{', '.join(FORMATS)} (default: json)",
     )
     convert.add_argument(
+        "-f",
         "--from",
         dest="source",
         choices=FORMATS,
         metavar="LAYOUT",
-        help="the input's format (default: detected)",
+        help="the inputs' format (default: detected)",
     )
-    convert.add_argument("-o", "--output", metavar="OUTPUT", help="write here instead of standard output")
+    convert.add_argument(
+        "-o",
+        "--output",
+        metavar="OUTPUT",
+        help="a file, a folder (DIR/), or - (standard output, the default)",
+    )
+    convert.add_argument("--force", action="store_true", help="replace files in -o DIR/")
     convert.add_argument("--strict", action="store_true", help=strict_help)
     convert.add_argument("--config", metavar="PATH", help=config_help)
+    _walk_options(convert, "folders")
 
-    detect_p = sub.add_parser("detect", help="print each file's layout", description="Print PATH<TAB>layout.")
-    detect_p.add_argument("inputs", nargs="+", metavar="INPUT")
+    detect_p = sub.add_parser(
+        "detect",
+        help="print each file's layout",
+        description="Print PATH<TAB>layout for each file. " + folders,
+        epilog="examples:\n"
+        "  digestformat detect 2026-02-16.md             2026-02-16.md<TAB>tagged\n"
+        "  digestformat detect _posts --exclude 'drafts' every post but drafts/\n",
+        formatter_class=_Formatter,
+    )
+    detect_p.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="files or folders, or - for standard input"
+    )
     detect_p.add_argument("--config", metavar="PATH", help=config_help)
+    _walk_options(detect_p, "folders")
 
     check = sub.add_parser(
         "check",
         help="find archive defects; --fix repairs them",
-        description="Check each file (folders: every *.md below them, but dot-folders, _site/ and "
-        "node_modules/): that it round-trips byte for byte, what the parser did not understand, and "
-        "the defects that real Jekyll chokes on. Each finding is PATH:LINE:COL: CODE message "
-        "(docs/rules.md lists the codes); a summary line ends the report. Exits 1 when anything is "
-        "found. It never writes, but with --fix.",
+        description="Check each file: that it round-trips byte for byte, what the parser did not "
+        "understand, and the defects that real Jekyll chokes on. Each finding is PATH:LINE:COL: CODE "
+        "message (docs/rules.md lists the codes); a summary line ends the report. Exits 1 when "
+        "anything is found. It never writes, but with --fix. " + folders,
         epilog="examples:\n"
         "  digestformat check _posts                     report, write nothing\n"
         "  digestformat check --diff _posts              the fixes as a unified diff\n"
         "  digestformat check --fix _posts               repair the defective lines in place\n"
-        "  digestformat check --select JK --ignore JK005 _posts\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "  digestformat check --select JK --ignore JK005 _posts\n"
+        "  digestformat check _posts --include '2026-*'  only this year's posts\n",
+        formatter_class=_Formatter,
     )
     check.add_argument("inputs", nargs="+", metavar="PATH", help="files or folders")
     check.add_argument("--fix", action="store_true", help="rewrite the defective lines in place, atomically")
@@ -116,40 +193,59 @@ def _build() -> _Parser:
     check.add_argument("--ignore", metavar="CODES", default="", help="do not report these codes or prefixes")
     check.add_argument("--strict", action="store_true", help="a file with any parse warning is an error")
     check.add_argument("--config", metavar="PATH", help=config_help)
+    _walk_options(check, "folders")
 
-    sub.add_parser("schema", help="print the JSON Schema of the model", description="Print the JSON Schema.")
+    sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the model",
+        description="Print the JSON Schema of the model.",
+        epilog="examples:\n  digestformat schema > schema.json\n",
+        formatter_class=_Formatter,
+    )
 
     mig = sub.add_parser(
         "migrate",
         help="convert a whole archive folder",
-        description="Mirror SRC's tree into DST, converting every digest (.md, .markdown, .json). "
-        "Never writes inside SRC, never replaces a file it did not write (unless --force), "
-        "writes atomically, and records what it wrote in DST/.digestformat-manifest.jsonl. "
+        description="Mirror SRC's tree into DST, converting every digest (.md, .markdown, .json; "
+        "dot-folders, _site/ and node_modules/ skipped; --include/--exclude GLOB match the path "
+        "relative to SRC). Never writes inside SRC, never replaces a file it did not write (unless "
+        "--force), writes atomically, and records what it wrote in DST/.digestformat-manifest.jsonl. "
         "Only regular files are read; symbolic links that leave SRC are not followed (but with "
-        "--follow-links). One migrate at a time per DST (DST/.digestformat-lock). Exit status: 0 "
+        "--follow-links). Each parse warning is PATH:LINE:COL: warning: message (-q: not printed, "
+        "still counted). One migrate at a time per DST (DST/.digestformat-lock). Exit status: 0 "
         "done, 1 an input failed (or DST is locked by another run), 2 bad usage.",
         epilog="examples:\n"
-        "  digestformat migrate _posts --to json --out archive-json\n"
-        "  digestformat migrate daily --to review --split --out _posts\n"
-        "  digestformat migrate _posts --to tagged --join --out daily\n"
-        "  digestformat migrate daily --to rss --out site       one feed of every paper, newest first\n"
-        "  digestformat migrate daily --to imrad --out new --resume   pick up where a run stopped\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "  digestformat migrate _posts --to json -o archive-json\n"
+        "  digestformat migrate daily --to review --split -o _posts\n"
+        "  digestformat migrate _posts --to tagged --join -o daily\n"
+        "  digestformat migrate daily --to rss -o site       one feed of every paper, newest first\n"
+        "  digestformat migrate daily --to imrad -o new --resume   pick up where a run stopped\n"
+        "  digestformat migrate _posts -t json -o out --exclude 'drafts/**'\n",
+        formatter_class=_Formatter,
     )
     mig.add_argument("src", metavar="SRC", help="the archive folder")
-    mig.add_argument("--to", required=True, choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
-    mig.add_argument("--out", required=True, metavar="DST", help="the folder to write into")
+    mig.add_argument("-t", "--to", required=True, choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
+    mig.add_argument("-o", "--out", required=True, metavar="DST", help="the folder to write into")
     mig.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: the cores)")
     mig.add_argument("--split", action="store_true", help="one review post per paper (with --to review)")
     mig.add_argument("--join", action="store_true", help="one digest per date from review posts")
     mig.add_argument("--resume", action="store_true", help="skip inputs whose outputs are complete")
     mig.add_argument("--force", action="store_true", help="replace files migrate did not write")
     mig.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
-    mig.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    mig.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings or summary")
     mig.add_argument("--strict", action="store_true", help=strict_help)
     mig.add_argument("--config", metavar="PATH", help=config_help)
     mig.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead out of SRC")
+    _walk_options(mig, "SRC")
     return parser
+
+
+def _usage(command: str, message: str) -> _UsageError:
+    """A usage error of *command*: its usage line, then ``digestformat COMMAND: message``."""
+    parser = _build()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sub: argparse.ArgumentParser = commands.choices[command]
+    return _UsageError(sub, message)
 
 
 def _read(path: str) -> bytes:
@@ -176,56 +272,149 @@ def _warn(path: str, doc: Digest) -> None:
 
 
 def _into_folder(output: str | None) -> bool:
-    return output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    return output not in (None, "-") and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+
+
+def _os_error(path: str, err: OSError) -> str:
+    name = err.filename if err.filename is not None else _name(path)
+    return f"{name}: {err.strerror or err}"
+
+
+class _Inputs:
+    """The files the command line names: files as given, a folder's files as walked.
+
+    Each is (PATH as messages name it, its path relative to the folder given, or its
+    file name). A folder that cannot be read is reported, and ``failed`` is set.
+    """
+
+    def __init__(self, names: Sequence[str], args: argparse.Namespace) -> None:
+        self.items: list[tuple[str, str]] = []
+        self.folders = False
+        self.failed = False
+        for name in names:
+            if name == "-" or not Path(name).is_dir():
+                self.items.append((name, "-" if name == "-" else Path(name).name))
+                continue
+            self.folders = True
+            for rel in _walk.walk(name, include=args.include, exclude=args.exclude, on_error=self._error):
+                self.items.append((os.path.join(name, *rel.split("/")), rel))
+
+    def _error(self, err: OSError) -> None:
+        print(_os_error("?", err), file=sys.stderr)
+        self.failed = True
+
+
+_SUFFIXES = {"json": ".json", "jsonfeed": ".json", "rss": ".xml", "atom": ".xml"}
+
+
+def _mirror_name(rel: str, to: str) -> str:
+    stem = rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel
+    return stem + _SUFFIXES.get(to, ".md")
 
 
 def _convert(args: argparse.Namespace) -> int:
-    path = args.input
-    data = _read(path)
-    try:
-        config = _Configs(args.config).get(path)
-        doc = parse(data, args.source, strict=args.strict, config=config)
-        _warn(path, doc)
-        if args.to == "review" and _into_folder(args.output):
-            return _write_posts(doc, Path(args.output))
-        text = render(doc, args.to)
-    except DigestError as err:
-        print(_where(path, err), file=sys.stderr)
-        return 1
-    out = text.encode("utf-8")
-    if args.output is not None and Path(args.output).is_dir():
-        message = "is a folder: only --to review writes into a folder (one post per paper)"
-        print(f"{args.output}: {message}", file=sys.stderr)
-        return 2
-    if args.output is None:
-        sys.stdout.buffer.write(out)
-        sys.stdout.buffer.flush()
-    else:
-        write_atomic(Path(args.output), out)
-    return 0
+    output = None if args.output in (None, "-") else args.output
+    folder = Path(output) if output is not None and _into_folder(output) else None
+    inputs = _Inputs(args.inputs, args)
+    if folder is None and (len(args.inputs) > 1 or inputs.folders):
+        raise _usage("convert", "several inputs (or a folder) are written into a folder: give -o DIR/")
+    if folder is not None and args.to != "review" and "-" in args.inputs:
+        raise _usage("convert", "standard input has no name to write into a folder: give -o FILE")
+    configs = _Configs(args.config)
+    writer = _FolderWriter(folder, args.force) if folder is not None else None
+    status = 1 if inputs.failed else 0
+    for path, rel in inputs.items:
+        try:
+            doc = parse(_read(path), args.source, strict=args.strict, config=configs.get(path))
+            _warn(path, doc)
+            if writer is None:
+                out = render(doc, args.to).encode("utf-8")
+                if output is None:
+                    sys.stdout.buffer.write(out)
+                    sys.stdout.buffer.flush()
+                else:
+                    write_atomic(Path(output), out)
+                continue
+            if args.to == "review":
+                prefix = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+                blobs = [(name, render(post)) for name, post in named_posts(doc, prefix)]
+            else:
+                blobs = [(_mirror_name(rel, args.to), render(doc, args.to))]
+            encoded = [(name, text.encode("utf-8")) for name, text in blobs]
+            ok = writer.write(path, encoded, show=args.to == "review")
+        except DigestError as err:
+            print(_where(path, err), file=sys.stderr)
+            ok = False
+        except OSError as err:
+            if isinstance(err, BrokenPipeError):
+                raise
+            print(_os_error(path, err), file=sys.stderr)
+            ok = False
+        except ValueError as err:  # an output name that would leave -o DIR/ (through a link)
+            print(f"{_name(path)}: unsafe output name: {err}", file=sys.stderr)
+            ok = False
+        if not ok:
+            status = 1
+    return status
 
 
-def _write_posts(doc: Digest, folder: Path) -> int:
-    """One review post per paper, as FOLDER/DATE-SLUG.md; a taken name gets -2, -3, ...
+class _FolderWriter:
+    """Writes outputs into ``-o DIR/``: each name made safe and kept inside DIR; a name an
+    earlier input of this run took gets -2, -3, ...; a file already there is replaced only
+    with --force (the command did not write it)."""
 
-    Names are made as migrate --split makes them (cleaned, numbered, contained in FOLDER).
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, post in named_posts(doc):
-        target = contained(folder, name)
-        write_atomic(target, render(post).encode("utf-8"))
-        print(target)
-    return 0
+    def __init__(self, folder: Path, force: bool) -> None:
+        self.folder = folder
+        self.force = force
+        self.taken: dict[str, str] = {}  # casefolded name -> the input that has it
+        self.made = False
+
+    def write(self, path: str, blobs: list[tuple[str, bytes]], *, show: bool) -> bool:
+        if not self.made:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.made = True
+        targets: list[tuple[Path, bytes]] = []
+        mine: set[str] = set()
+        for name, blob in blobs:
+            final, number = clean_relative(name), 2
+            first = final
+            while final.casefold() in self.taken or final.casefold() in mine:
+                final, number = numbered(first, number), number + 1
+            if final != first:
+                other = _name(self.taken.get(first.casefold(), path))
+                message = f"{first} is also the output of {other}: written as {final}"
+                print(f"{_name(path)}: {message}", file=sys.stderr)
+            mine.add(final.casefold())
+            target = contained(self.folder, final)
+            if os.path.lexists(target) and not self.force:
+                print(f"{target} exists: use --force to replace it", file=sys.stderr)
+                return False
+            targets.append((target, blob))
+        for name in mine:
+            self.taken[name] = path
+        for target, blob in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, blob)
+            if show:
+                print(target)
+        return True
 
 
 def _detect(args: argparse.Namespace) -> int:
-    status = 0
+    inputs = _Inputs(args.inputs, args)
+    status = 1 if inputs.failed else 0
     configs = _Configs(args.config)
-    for path in args.inputs:
+    for path, _ in inputs.items:
         try:
             layout = detect(_read(path), config=configs.get(path))
         except DigestError as err:
             print(_where(path, err), file=sys.stderr)
+            status = 1
+            continue
+        except OSError as err:
+            if isinstance(err, BrokenPipeError):
+                raise
+            print(_os_error(path, err), file=sys.stderr)
             status = 1
             continue
         print(f"{_name(path)}\t{layout}")
@@ -251,15 +440,22 @@ def _check(args: argparse.Namespace) -> int:
     try:
         codes = _lint.selected(_codes(args.select), _codes(args.ignore) or [])
     except DigestError as err:
-        raise _UsageError(_build(), err.msg) from None
+        raise _usage("check", err.msg) from None
     configs = _Configs(args.config)
     posts: list[_lint.Post] = []
-    for path in _check_inputs(args.inputs):
-        data = _read(path)
+    inputs = _Inputs(args.inputs, args)
+    unreadable = 1 if inputs.failed else 0
+    for path, _ in inputs.items:
+        try:
+            data = _read(path)
+        except OSError as err:
+            print(_os_error(path, err), file=sys.stderr)
+            unreadable += 1
+            continue
         reader = functools.partial(parse, strict=args.strict, config=configs.get(path))
         posts.append(_lint.read_post(path, data, reader))
     findings = _lint.check_posts(posts, codes, _round_trip)
-    errors = 0
+    errors = unreadable
     defective = 0
     fixed = 0
     unknown: dict[str, set[str]] = {}
@@ -299,7 +495,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"fixed {fixed} defect{'s' if fixed != 1 else ''}")
     elif not args.fix and any(f.edit for found in findings.values() for f in found):
         print("(the defects with a fix are repaired by --fix; --diff shows how)")
-    n = len(posts)
+    n = len(posts) + unreadable
     print(
         f"{n} file{'s' if n != 1 else ''}, {defective} with defects, "
         f"{errors} error{'s' if errors != 1 else ''}"
@@ -320,27 +516,6 @@ def _round_trip(post: _lint.Post) -> _lint.Finding | None:
             line, column = _first_difference(data, got)
             return _lint.Finding(line, column, "DF001", f"{how} does not give the same bytes back")
     return None
-
-
-_SKIPPED_FOLDERS = frozenset({"_site", "node_modules"})
-
-
-def _check_inputs(inputs: list[str]) -> list[str]:
-    """Files as given; for a folder, every *.md / *.markdown below it, sorted, skipping
-    dot-folders, _site/ and node_modules/."""
-    out: list[str] = []
-    for name in inputs:
-        if name == "-" or not Path(name).is_dir():
-            out.append(name)
-            continue
-        for folder, dirs, files in os.walk(name):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS)
-            out.extend(
-                os.path.join(folder, f)
-                for f in sorted(files)
-                if f.endswith((".md", ".markdown")) and not f.startswith(".")
-            )
-    return out
 
 
 class _Configs:
@@ -367,7 +542,7 @@ def _schema(_: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     if args.jobs < 0:
-        raise _UsageError(_build(), "--jobs takes a number of workers, 0 or more")
+        raise _usage("migrate", "--jobs takes a number of workers, 0 or more")
     opts = Options(
         src=Path(args.src),
         dst=Path(args.out),
@@ -382,6 +557,8 @@ def _migrate(args: argparse.Namespace) -> int:
         strict=args.strict,
         config=Path(args.config) if args.config is not None else None,
         follow_links=args.follow_links,
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
     )
     try:
         summary = migrate(opts)
@@ -414,6 +591,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         err.parser.print_usage(sys.stderr)
         print(err, file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        _silence_stdout()
+        return _BROKEN_PIPE
     except OSError as err:
         name = err.filename if err.filename is not None else "?"
         print(f"{name}: {err.strerror or err}", file=sys.stderr)
@@ -427,6 +607,30 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+_BROKEN_PIPE = 141
+"""The exit status when standard output's reader went away: 128 + SIGPIPE, as a shell says."""
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the flush at exit cannot fail
+    again (what the Python docs advise for SIGPIPE)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def main() -> NoReturn:
     """Console entry point."""
-    sys.exit(run(sys.argv[1:]))
+    code = run(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = _BROKEN_PIPE
+    sys.exit(code)
