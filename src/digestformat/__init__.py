@@ -33,4 +33,4 @@ __all__ = [
     "split",
 ]
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
