@@ -14,9 +14,18 @@ BOM, final newline).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -71,14 +80,22 @@ SectionKind = Annotated[str, StringConstraints(pattern=KIND_PATTERN)]
 """A section kind: one of SECTION_KINDS, or one a config file added."""
 
 
-def _iso_date(value: str) -> str:
-    if len(value) != 10:
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: object) -> object:
+    """A date from a ``datetime.date`` (not a datetime) or its ISO text ``YYYY-MM-DD`` exactly."""
+    if isinstance(value, _dt.datetime):
+        raise ValueError("expected a date, not a date and time")
+    if isinstance(value, _dt.date):
+        return value
+    if not isinstance(value, str) or _ISO_DATE.fullmatch(value) is None:
         raise ValueError("expected an ISO date YYYY-MM-DD")
-    _dt.date.fromisoformat(value)  # raises ValueError naming the problem
-    return value
+    return _dt.date.fromisoformat(value)  # raises ValueError naming the problem (2026-13-01)
 
 
-IsoDate = Annotated[str, AfterValidator(_iso_date)]
+IsoDate = Annotated[_dt.date, BeforeValidator(_iso_date)]
+"""A calendar date: ``datetime.date`` in Python, ``YYYY-MM-DD`` in JSON (and the schema)."""
 
 Newline = Literal["\n", "\r\n", "\r"]
 """A line ending, as CommonMark knows them."""
@@ -374,7 +391,10 @@ class Digest(_Model):
             "to that layout uses it again. Null: the layout's default. Not part of content equality."
         ),
     )
-    date: IsoDate | None = Field(default=None, description="The digest's date as an ISO date (YYYY-MM-DD).")
+    date: IsoDate | None = Field(
+        default=None,
+        description="The digest's date: an ISO date (YYYY-MM-DD) in JSON, a datetime.date in Python.",
+    )
     title: str | None = Field(
         default=None,
         description=(
