@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -28,6 +29,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "COLUMNS",
     "SCHEMA_VERSION",
     "SECTION_KINDS",
     "Digest",
@@ -38,6 +40,8 @@ __all__ = [
     "Section",
     "SectionTrivia",
     "Thumbnail",
+    "records",
+    "section_columns",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -328,6 +332,35 @@ class Paper(_Model):
         description="Formatting of this paper in its source layout; not part of content equality.",
     )
 
+    def section(self, kind: str) -> Section | None:
+        """The first section of *kind*; else the first (in order) of a kind equivalent to it,
+        one that says the same thing in another layout (``EQUIVALENTS`` in
+        ``layouts/vocabulary.py``: ``summary`` for ``one_line_summary``, ``key_results`` for
+        ``results``, ...); else None."""
+        for section in self.sections:
+            if section.kind == kind:
+                return section
+        others = _equivalents(kind)
+        for section in self.sections:
+            if section.kind in others:
+                return section
+        return None
+
+    def sections_of(self, kind: str, *, equivalents: bool = False) -> list[Section]:
+        """Every section of *kind*, in order; with *equivalents*, of an equivalent kind too."""
+        kinds = {kind, *_equivalents(kind)} if equivalents else {kind}
+        return [section for section in self.sections if section.kind in kinds]
+
+
+def _equivalents(kind: str) -> frozenset[str]:
+    """The kinds equivalent to *kind* (not itself): its class in ``EQUIVALENTS``."""
+    from .layouts.vocabulary import EQUIVALENTS  # noqa: PLC0415 (the vocabulary imports this module)
+
+    for group in EQUIVALENTS:
+        if kind in group:
+            return group - {kind}
+    return frozenset()
+
 
 class DigestTrivia(_Trivia):
     """How the whole file was spelled."""
@@ -422,3 +455,88 @@ class Digest(_Model):
         default_factory=DigestTrivia,
         description="Formatting of the file; not part of content equality.",
     )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per paper: the digest's ``date`` and ``layout``, the paper's ``rank``,
+        ``title``, ``url``, ``arxiv_id``, ``upvotes``, ``difficulty``, ``reliability``,
+        ``tags``, ``authors``, ``keywords``, then one column per section kind present in any
+        paper (the body of the paper's first section of that kind, or None). No trivia.
+        ``digestformat.records(docs)`` does the same for many digests (docs/api.md)."""
+        return records([self])
+
+
+# ---------------------------------------------------------------- flat records
+
+COLUMNS: tuple[str, ...] = (
+    "date",
+    "layout",
+    "rank",
+    "title",
+    "url",
+    "arxiv_id",
+    "upvotes",
+    "difficulty",
+    "reliability",
+    "tags",
+    "authors",
+    "keywords",
+)
+"""The columns every record has, in order; the section columns follow them."""
+
+_PREFIX = "section_"
+
+
+def section_columns(docs: Iterable[Digest]) -> list[str]:
+    """The section kinds present in any paper of *docs*: the built-in kinds in SECTION_KINDS
+    order, then kinds a config file added, in the order first met. Sections of kind null
+    have no column."""
+    present: dict[str, None] = {}
+    for doc in docs:
+        for paper in doc.papers:
+            for section in paper.sections:
+                if section.kind is not None:
+                    present.setdefault(section.kind, None)
+    built_in = [kind for kind in SECTION_KINDS if kind in present]
+    return built_in + [kind for kind in present if kind not in SECTION_KINDS]
+
+
+def _column(kind: str) -> str:
+    """A kind's column name: the kind, or 'section_KIND' when a fixed column has that name."""
+    return _PREFIX + kind if kind in COLUMNS else kind
+
+
+def _rows(doc: Digest, kinds: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for paper in doc.papers:
+        row: dict[str, Any] = {
+            "date": doc.date,
+            "layout": doc.layout,
+            "rank": paper.rank,
+            "title": paper.title,
+            "url": paper.url,
+            "arxiv_id": paper.arxiv_id,
+            "upvotes": paper.upvotes,
+            "difficulty": paper.difficulty,
+            "reliability": paper.reliability,
+            "tags": list(paper.tags),
+            "authors": list(paper.authors),
+            "keywords": list(paper.keywords),
+        }
+        bodies: dict[str, str] = {}
+        for section in paper.sections:
+            if section.kind is not None:
+                bodies.setdefault(section.kind, section.body)  # the first of its kind
+        for kind in kinds:
+            row[_column(kind)] = bodies.get(kind)
+        rows.append(row)
+    return rows
+
+
+def records(docs: Iterable[Digest]) -> list[dict[str, Any]]:
+    """One flat dict per paper of every digest in *docs*, in order, all with the same keys:
+    the :data:`COLUMNS`, then one per section kind present in any of them
+    (:func:`section_columns`), holding the body of the paper's first section of that kind,
+    or None. No trivia. ``pandas.DataFrame(records(docs))`` makes a table of them."""
+    listed = list(docs)
+    kinds = section_columns(listed)
+    return [row for doc in listed for row in _rows(doc, kinds)]
