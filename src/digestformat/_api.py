@@ -166,7 +166,10 @@ def loads(
 
 def _read_bytes(source: str | os.PathLike[str] | IO[bytes], function: str) -> bytes:
     if isinstance(source, str | os.PathLike):
-        return _io.read_file(source)
+        try:
+            return _io.read_file(source)
+        except _io.InputRefused as exc:  # a folder, a FIFO, a device: the OS's own kind of error
+            raise OSError(f"{os.fspath(source)}: {exc}: expected a regular file") from None
     if isinstance(source, bytes | bytearray | memoryview):
         raise TypeError(f"{function}() takes a path or a binary file: for a digest's bytes use loads(data)")
     read = getattr(source, "read", None)
@@ -191,8 +194,8 @@ def load(
     object (its ``read()`` gives bytes). The bytes are read as they are, never in text mode,
     so the round trip stays byte for byte. The rest is :func:`parse`'s.
 
-    A path names a regular file: a folder or a FIFO is refused (an OSError subclass is
-    raised as the OS gives it; a non-regular file raises ``InputRefused``).
+    A path names a regular file: the OSError the OS gives for a missing one, an OSError
+    for a folder, a FIFO or a device (never opened for reading, so never waited on).
     """
     data = _read_bytes(source, "load")
     with _no_gc():
