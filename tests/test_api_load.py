@@ -515,6 +515,14 @@ def test_every_fixture_in_every_layout_reads_papers_is_paperless_or_names_its_la
         assert not detected.papers or detected.layout == layout
 
 
+def test_a_paperless_text_with_its_layouts_hint_is_read_in_it() -> None:
+    text = "> **링크:** [PDF](https://arxiv.org/abs/2601.00003)\n<!-- digestformat: translated -->\n# D\n"
+    assert df.detect(text) == "review"
+    assert df.parse(text, "translated").papers == []
+    with pytest.raises(DigestError, match="reads no paper as imrad; it looks like review"):
+        df.parse(text, "imrad")
+
+
 def test_a_genuinely_paperless_file_stays_paperless() -> None:
     for text in ("# 2026-02-16 Daily Papers\n", "---\ntitle: x\n---\n\nnothing yet\n"):
         for layout in ("tagged", "translated", "imrad"):  # a review post always holds its paper

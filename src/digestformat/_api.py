@@ -19,6 +19,7 @@ from .feeds import jsonfeed as _jsonfeed
 from .feeds import rss as _rss
 from .feeds._common import xml_as_text
 from .layouts import LAYOUTS
+from .layouts._engine import read_hint
 from .layouts._reader import _Reader
 from .layouts._writer import write
 from .layouts.vocabulary import DEFAULT, KINDS, Vocabulary
@@ -253,7 +254,10 @@ def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Voca
 
 def _refuse_a_wrong_layout(src: _text.SourceText, layout: str, vocabulary: Vocabulary) -> None:
     """A DigestError when the text read as *layout* has no paper but detection reads papers
-    in another layout: the layout asked for is wrong, and the papers would be lost."""
+    in another layout: the layout asked for is wrong, and the papers would be lost. Not when
+    the text carries the hint of *layout* (``<!-- digestformat: imrad -->``): its writer said so."""
+    if any(read_hint(line) == layout for line in src.lines):
+        return
     try:
         found, start, kinds, headings = detect_scan(src.lines, vocabulary)
     except DigestError:
