@@ -125,7 +125,7 @@ def _vary(fixture: Fixture, rng: random.Random, day: dt.date, titles: bool) -> t
     upvotes nudged and (when *titles*) a few words added to some titles."""
     doc = df.parse(fixture.data)
     if doc.date is not None:
-        doc.date = day.isoformat()
+        doc.date = day
     papers = list(doc.papers)
     if len(papers) > 1:
         rng.shuffle(papers)

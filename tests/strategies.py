@@ -271,7 +271,7 @@ keyword_items = list_items.filter(lambda item: "`" not in item)
 
 notices = st.one_of(st.just("이 리뷰는 AI로 작성되었습니다."), _stripped(""))
 
-iso_dates = st.dates(dt.date(1000, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat)
+iso_dates = st.dates(dt.date(1000, 1, 1), dt.date(9999, 12, 31))
 
 
 def _digest_titles(dated: bool) -> st.SearchStrategy[str]:

@@ -3,6 +3,7 @@ docs/rules.md kept in step with the rule table."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -146,7 +147,7 @@ def test_optional_rules_run_when_selected(tmp_path: Path, capsys: Capture) -> No
     assert run(["check", "--select", "JK101", "--fix", str(post)]) == 0
     capsys.readouterr()
     assert "date: 2026-03-13 00:00:00+0900\n" in post.read_text("utf-8")
-    assert df.parse(post.read_bytes()).date == "2026-03-13"
+    assert df.parse(post.read_bytes()).date == dt.date(2026, 3, 13)
 
 
 def test_duplicate_permalinks_across_the_archive(tmp_path: Path, capsys: Capture) -> None:
@@ -170,7 +171,7 @@ def test_a_missing_date_comes_from_the_file_name(tmp_path: Path, capsys: Capture
     assert run(["check", str(post)]) == 1
     assert " JK007 no 'date' in the front matter; the file name gives 2025-08-03" in capsys.readouterr().out
     assert run(["check", "--fix", str(post)]) == 0
-    assert df.parse(post.read_bytes()).date == "2025-08-03"
+    assert df.parse(post.read_bytes()).date == dt.date(2025, 8, 3)
 
 
 def test_one_edit_repairs_a_permalink_that_is_broken_and_holds_a_placeholder(tmp_path: Path) -> None:

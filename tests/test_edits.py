@@ -10,6 +10,7 @@ read back as what was added.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -366,7 +367,7 @@ def test_a_section_added_to_a_paper_without_sections_reads_back(layout: str) -> 
 
 def test_a_digest_built_from_scratch_renders_in_every_layout() -> None:
     for layout in LAYOUTS:
-        doc = Digest(layout=layout, date="2026-02-16", papers=[new_paper(layout)])
+        doc = Digest(layout=layout, date=dt.date(2026, 2, 16), papers=[new_paper(layout)])
         if layout != "review":
             doc.title = "Daily Papers"
         out = df.render(doc)

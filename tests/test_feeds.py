@@ -43,8 +43,8 @@ def test_feed_round_trips_exactly(path: Path, fmt: str) -> None:
 
 
 def _kst_midnight(doc: df.Digest) -> dt.datetime:
-    day = doc.date or "1970-01-01"  # an undated digest's items carry the epoch's date
-    return dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    day = doc.date or dt.date(1970, 1, 1)  # an undated digest's items carry the epoch's date
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
 
 @pytest.mark.parametrize("fmt", XML_FEEDS)

@@ -6,6 +6,7 @@ blanks and final newlines are part of what must come back.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -205,7 +206,7 @@ def test_invalid(md_path: Path) -> None:
 def test_tagged_sample_first_paper() -> None:
     doc = df.parse((FIXTURES / "tagged" / "valid" / "sample.md").read_bytes())
     assert doc.layout == "tagged"
-    assert doc.date == "2026-02-16"
+    assert doc.date == dt.date(2026, 2, 16)
     assert len(doc.papers) == 5
     first = doc.papers[0]
     assert first.rank == 1

@@ -1150,7 +1150,7 @@ def test_join_of_split_posts_gives_each_digest_back(
     daily = tmp_path / "daily"
     code, _, err = cli(capsys, posts, "--to", "tagged", "--join", "--out", daily, "--jobs", "2")
     assert code == 0, err
-    originals = {df.parse(fixture(name)).date: df.parse(fixture(name)) for name in files.values()}
+    originals = {str(df.parse(fixture(name)).date): df.parse(fixture(name)) for name in files.values()}
     got = outputs(daily)
     assert set(got) == {f"{date}.md" for date in originals}
     for name, blob in got.items():
@@ -1177,7 +1177,7 @@ def _expected_ids() -> list[str]:
     """Every paper's id, newest digest first, in each digest's order."""
     docs = sorted(
         ((df.parse(fixture(name)), rel) for rel, name in FEED_SOURCES.items()),
-        key=lambda item: (item[0].date or "", item[1]),
+        key=lambda item: (str(item[0].date or ""), item[1]),
         reverse=True,
     )
     return [feed_common.urn(doc, paper) for doc, _ in docs for paper in doc.papers]

@@ -103,6 +103,11 @@ def check_text_round_trip(text: str, layout: LayoutName) -> None:
         # the only texts that may not parse: an unclosed front matter, nothing but blanks
         if err.msg.startswith(("front matter opened with '---' is never closed", "empty document")):
             reject()
+        if err.msg.startswith(f"this file reads no paper as {layout}; it looks like "):
+            other = df.parse(text)  # a text of another layout, whose papers a wrong layout would lose
+            assert other.layout != layout
+            assert other.papers
+            reject()
         raise
     assert df.render(doc) == text
     through_json = df.parse(df.render(doc, "json"), "json")

@@ -1,13 +1,15 @@
-"""The public functions: detect, parse, render, convert."""
+"""The public functions: detect, parse, render, convert; load, loads, dump, dumps."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, Any
 
-from . import _config, _text
+from . import _config, _io, _text
 from ._config import Config
 from ._detect import detect_lines, detect_scan
 from .errors import DigestError
@@ -17,6 +19,7 @@ from .feeds import jsonfeed as _jsonfeed
 from .feeds import rss as _rss
 from .feeds._common import xml_as_text
 from .layouts import LAYOUTS
+from .layouts._engine import read_hint
 from .layouts._reader import _Reader
 from .layouts._writer import write
 from .layouts.vocabulary import DEFAULT, KINDS, Vocabulary
@@ -33,6 +36,12 @@ _WRITERS = {"json": _json.write, "rss": _rss.write, "atom": _atom.write, "jsonfe
 
 FORMATS: tuple[str, ...] = (*LAYOUTS, *_READERS)
 """Every name ``render(to=...)`` and ``parse(layout=...)`` accept."""
+
+
+def _text_only(text: object, function: str) -> None:
+    """Refuse a path where the text of a digest is expected (a str is always text: no guessing)."""
+    if isinstance(text, os.PathLike):
+        raise TypeError(f"{function}() takes the text of a digest, not a path: use digestformat.load(path)")
 
 
 def _source(text: str | bytes) -> _text.SourceText:
@@ -84,6 +93,7 @@ def detect(text: str | bytes, *, config: Config | None = None) -> str:
     *config* teaches the section vocabulary, whose headings count as evidence. Raises
     DigestError when it is in no known format.
     """
+    _text_only(text, "detect")
     wide = _wide_feed(text)
     if wide is not None:
         return wide
@@ -137,9 +147,85 @@ def parse(
     *layout* is detected when None. With ``strict=True`` every warning is
     raised as a DigestError instead. *config* (from :func:`load_config` or
     :func:`find_config`) teaches the section vocabulary headings it lacks.
+
+    A *layout* that reads no paper where detection finds papers in another
+    layout is a DigestError at 1:1 naming both (a wrong ``--from``).
     """
+    _text_only(text, "parse")
     with _no_gc():
         return _parse(text, layout, strict, DEFAULT if config is None else _vocabulary(config))
+
+
+def loads(
+    text: str | bytes, layout: str | None = None, *, strict: bool = False, config: Config | None = None
+) -> Digest:
+    """The same as :func:`parse`: read the text (str, or UTF-8 bytes) of a digest."""
+    _text_only(text, "loads")
+    with _no_gc():
+        return _parse(text, layout, strict, DEFAULT if config is None else _vocabulary(config))
+
+
+def _read_bytes(source: str | os.PathLike[str] | IO[bytes], function: str) -> bytes:
+    if isinstance(source, str | os.PathLike):
+        try:
+            return _io.read_file(source)
+        except _io.InputRefused as exc:  # a folder, a FIFO, a device: the OS's own kind of error
+            raise OSError(f"{os.fspath(source)}: {exc}: expected a regular file") from None
+    if isinstance(source, bytes | bytearray | memoryview):
+        raise TypeError(f"{function}() takes a path or a binary file: for a digest's bytes use loads(data)")
+    read = getattr(source, "read", None)
+    if not callable(read):
+        raise TypeError(f"{function}() takes a path or a binary file, not {type(source).__name__}")
+    data = read()
+    if not isinstance(data, bytes):
+        raise TypeError(
+            f"{function}() reads bytes: open the file in binary mode ('rb'), got {type(data).__name__}"
+        )
+    return data
+
+
+def load(
+    source: str | os.PathLike[str] | IO[bytes],
+    layout: str | None = None,
+    *,
+    strict: bool = False,
+    config: Config | None = None,
+) -> Digest:
+    """Read the digest in the file *source*: a path (str or os.PathLike) or a binary file
+    object (its ``read()`` gives bytes). The bytes are read as they are, never in text mode,
+    so the round trip stays byte for byte. The rest is :func:`parse`'s.
+
+    A path names a regular file: the OSError the OS gives for a missing one, an OSError
+    for a folder, a FIFO or a device (never opened for reading, so never waited on).
+    """
+    data = _read_bytes(source, "load")
+    with _no_gc():
+        return _parse(data, layout, strict, DEFAULT if config is None else _vocabulary(config))
+
+
+def dumps(doc: Digest, to: str | None = None, *, content_only: bool = False) -> str:
+    """The same as :func:`render`: *doc* as text in format *to*."""
+    return render(doc, to, content_only=content_only)
+
+
+def dump(
+    doc: Digest,
+    target: str | os.PathLike[str] | IO[bytes],
+    to: str | None = None,
+    *,
+    content_only: bool = False,
+) -> None:
+    """Write *doc* in format *to* (default: its layout) as UTF-8 bytes to *target*: a path,
+    written atomically (a temp file in the same folder, then a rename), or a binary file
+    object (its ``write()`` takes bytes)."""
+    data = render(doc, to, content_only=content_only).encode("utf-8")
+    if isinstance(target, str | os.PathLike):
+        _io.write_atomic(Path(target), data)
+        return
+    write: Any = getattr(target, "write", None)
+    if not callable(write):
+        raise TypeError(f"dump() writes to a path or a binary file, not {type(target).__name__}")
+    write(data)
 
 
 def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Vocabulary = DEFAULT) -> Digest:
@@ -155,15 +241,52 @@ def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Voca
             if layout is None:
                 layout, start, kinds, headings = detect_scan(src.lines, vocabulary)
                 scanned = (start, kinds, headings)
-            return _Reader(LAYOUTS[layout], src, strict, scanned, vocabulary).read()
+                return _Reader(LAYOUTS[layout], src, strict, scanned, vocabulary).read()
+            doc = _Reader(LAYOUTS[layout], src, strict, None, vocabulary).read()
+            if not doc.papers:
+                _refuse_a_wrong_layout(src, layout, vocabulary)
+            return doc
     reader = _READERS.get(layout)
     if reader is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
     return reader(text if layout in ("rss", "atom") else _text.decode(text), strict=strict)
 
 
-def render(doc: Digest, to: str | None = None) -> str:
-    """Write *doc* as text in format *to* (default: the layout it was read from)."""
+def _refuse_a_wrong_layout(src: _text.SourceText, layout: str, vocabulary: Vocabulary) -> None:
+    """A DigestError when the text read as *layout* has no paper but detection reads papers
+    in another layout: the layout asked for is wrong, and the papers would be lost. Not when
+    the text carries the hint of *layout* (``<!-- digestformat: imrad -->``): its writer said so."""
+    if any(read_hint(line) == layout for line in src.lines):
+        return
+    try:
+        found, start, kinds, headings = detect_scan(src.lines, vocabulary)
+    except DigestError:
+        return  # in no known layout: a genuinely paperless file
+    if found == layout:
+        return
+    try:
+        papers = _Reader(LAYOUTS[found], src, False, (start, kinds, headings), vocabulary).read().papers
+    except DigestError:
+        return
+    if papers:
+        raise DigestError(
+            f"this file reads no paper as {layout}; it looks like {found} "
+            f"(read it with --from {found}, or without --from)",
+            1,
+            1,
+        )
+
+
+def render(doc: Digest, to: str | None = None, *, content_only: bool = False) -> str:
+    """Write *doc* as text in format *to* (default: the layout it was read from).
+
+    With ``content_only=True`` (JSON only) the JSON has no ``trivia`` fields and no
+    ``warnings``: reading it back gives an equal document (``==``), not the same bytes.
+    """
+    if content_only:
+        if (doc.layout if to is None else to) != "json":
+            raise DigestError(f"content_only writes JSON only, not {to or doc.layout}: use to='json'")
+        return _json.write(doc, content_only=True)
     with _no_gc():
         return _render(doc, to)
 
@@ -210,4 +333,5 @@ def convert(
     config: Config | None = None,
 ) -> str:
     """Parse *text* (layout *source*, detected when None) and render it as *to*."""
+    _text_only(text, "convert")
     return render(parse(text, source, strict=strict, config=config), to)

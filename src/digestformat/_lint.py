@@ -351,7 +351,7 @@ def permalink_date(post: Post) -> Iterator[Finding]:
     if match is None:
         return
     day = f"{int(match.group(1)):04d}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
-    if day != post.doc.date:
+    if day != post.doc.date.isoformat():
         yield Finding(
             post.line_of(entry) + 1,
             1,

@@ -13,6 +13,7 @@ front matter (``digest_front_matter``) and its stray lines (``digest_extra``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from pydantic import JsonValue
@@ -45,7 +46,8 @@ def _scalar(text: str) -> str:
     return _quoted(text)
 
 
-def _front_matter_lines(paper: Paper, date: str | None, extra_keys: dict[str, JsonValue]) -> list[str]:
+def _front_matter_lines(paper: Paper, day: dt.date | None, extra_keys: dict[str, JsonValue]) -> list[str]:
+    date = None if day is None else day.isoformat()
     stamp = f"{date} 00:00:00+0900+0900" if date else None
     permalink = f"/ai/review/{date}-{slug(paper.title)}/" if date else f"/ai/review/{slug(paper.title)}/"
     excerpt = f"이 [arXiv]에 게시한 '{paper.title}' 논문에 대한 자세한 리뷰입니다."
@@ -114,7 +116,8 @@ def named_posts(doc: Digest, folder: str = "") -> list[tuple[str, Digest]]:
     named: list[tuple[str, Digest]] = []
     used: set[str] = set()
     for post in split(doc):
-        first = name = clean_relative(f"{folder}{post.date or 'undated'}-{slug(post.papers[0].title)}.md")
+        day = post.date.isoformat() if post.date else "undated"
+        first = name = clean_relative(f"{folder}{day}-{slug(post.papers[0].title)}.md")
         number = 2
         while name in used:
             name, number = numbered(first, number), number + 1

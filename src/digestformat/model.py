@@ -14,11 +14,22 @@ BOM, final newline).
 from __future__ import annotations
 
 import datetime as _dt
+import re
+from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+)
 
 __all__ = [
+    "COLUMNS",
     "SCHEMA_VERSION",
     "SECTION_KINDS",
     "Digest",
@@ -29,6 +40,8 @@ __all__ = [
     "Section",
     "SectionTrivia",
     "Thumbnail",
+    "records",
+    "section_columns",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -71,14 +84,22 @@ SectionKind = Annotated[str, StringConstraints(pattern=KIND_PATTERN)]
 """A section kind: one of SECTION_KINDS, or one a config file added."""
 
 
-def _iso_date(value: str) -> str:
-    if len(value) != 10:
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: object) -> object:
+    """A date from a ``datetime.date`` (not a datetime) or its ISO text ``YYYY-MM-DD`` exactly."""
+    if isinstance(value, _dt.datetime):
+        raise ValueError("expected a date, not a date and time")
+    if isinstance(value, _dt.date):
+        return value
+    if not isinstance(value, str) or _ISO_DATE.fullmatch(value) is None:
         raise ValueError("expected an ISO date YYYY-MM-DD")
-    _dt.date.fromisoformat(value)  # raises ValueError naming the problem
-    return value
+    return _dt.date.fromisoformat(value)  # raises ValueError naming the problem (2026-13-01)
 
 
-IsoDate = Annotated[str, AfterValidator(_iso_date)]
+IsoDate = Annotated[_dt.date, BeforeValidator(_iso_date)]
+"""A calendar date: ``datetime.date`` in Python, ``YYYY-MM-DD`` in JSON (and the schema)."""
 
 Newline = Literal["\n", "\r\n", "\r"]
 """A line ending, as CommonMark knows them."""
@@ -311,6 +332,35 @@ class Paper(_Model):
         description="Formatting of this paper in its source layout; not part of content equality.",
     )
 
+    def section(self, kind: str) -> Section | None:
+        """The first section of *kind*; else the first (in order) of a kind equivalent to it,
+        one that says the same thing in another layout (``EQUIVALENTS`` in
+        ``layouts/vocabulary.py``: ``summary`` for ``one_line_summary``, ``key_results`` for
+        ``results``, ...); else None."""
+        for section in self.sections:
+            if section.kind == kind:
+                return section
+        others = _equivalents(kind)
+        for section in self.sections:
+            if section.kind in others:
+                return section
+        return None
+
+    def sections_of(self, kind: str, *, equivalents: bool = False) -> list[Section]:
+        """Every section of *kind*, in order; with *equivalents*, of an equivalent kind too."""
+        kinds = {kind, *_equivalents(kind)} if equivalents else {kind}
+        return [section for section in self.sections if section.kind in kinds]
+
+
+def _equivalents(kind: str) -> frozenset[str]:
+    """The kinds equivalent to *kind* (not itself): its class in ``EQUIVALENTS``."""
+    from .layouts.vocabulary import EQUIVALENTS  # noqa: PLC0415 (the vocabulary imports this module)
+
+    for group in EQUIVALENTS:
+        if kind in group:
+            return group - {kind}
+    return frozenset()
+
 
 class DigestTrivia(_Trivia):
     """How the whole file was spelled."""
@@ -374,7 +424,10 @@ class Digest(_Model):
             "to that layout uses it again. Null: the layout's default. Not part of content equality."
         ),
     )
-    date: IsoDate | None = Field(default=None, description="The digest's date as an ISO date (YYYY-MM-DD).")
+    date: IsoDate | None = Field(
+        default=None,
+        description="The digest's date: an ISO date (YYYY-MM-DD) in JSON, a datetime.date in Python.",
+    )
     title: str | None = Field(
         default=None,
         description=(
@@ -402,3 +455,88 @@ class Digest(_Model):
         default_factory=DigestTrivia,
         description="Formatting of the file; not part of content equality.",
     )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per paper: the digest's ``date`` and ``layout``, the paper's ``rank``,
+        ``title``, ``url``, ``arxiv_id``, ``upvotes``, ``difficulty``, ``reliability``,
+        ``tags``, ``authors``, ``keywords``, then one column per section kind present in any
+        paper (the body of the paper's first section of that kind, or None). No trivia.
+        ``digestformat.records(docs)`` does the same for many digests (docs/api.md)."""
+        return records([self])
+
+
+# ---------------------------------------------------------------- flat records
+
+COLUMNS: tuple[str, ...] = (
+    "date",
+    "layout",
+    "rank",
+    "title",
+    "url",
+    "arxiv_id",
+    "upvotes",
+    "difficulty",
+    "reliability",
+    "tags",
+    "authors",
+    "keywords",
+)
+"""The columns every record has, in order; the section columns follow them."""
+
+_PREFIX = "section_"
+
+
+def section_columns(docs: Iterable[Digest]) -> list[str]:
+    """The section kinds present in any paper of *docs*: the built-in kinds in SECTION_KINDS
+    order, then kinds a config file added, in the order first met. Sections of kind null
+    have no column."""
+    present: dict[str, None] = {}
+    for doc in docs:
+        for paper in doc.papers:
+            for section in paper.sections:
+                if section.kind is not None:
+                    present.setdefault(section.kind, None)
+    built_in = [kind for kind in SECTION_KINDS if kind in present]
+    return built_in + [kind for kind in present if kind not in SECTION_KINDS]
+
+
+def _column(kind: str) -> str:
+    """A kind's column name: the kind, or 'section_KIND' when a fixed column has that name."""
+    return _PREFIX + kind if kind in COLUMNS else kind
+
+
+def _rows(doc: Digest, kinds: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for paper in doc.papers:
+        row: dict[str, Any] = {
+            "date": doc.date,
+            "layout": doc.layout,
+            "rank": paper.rank,
+            "title": paper.title,
+            "url": paper.url,
+            "arxiv_id": paper.arxiv_id,
+            "upvotes": paper.upvotes,
+            "difficulty": paper.difficulty,
+            "reliability": paper.reliability,
+            "tags": list(paper.tags),
+            "authors": list(paper.authors),
+            "keywords": list(paper.keywords),
+        }
+        bodies: dict[str, str] = {}
+        for section in paper.sections:
+            if section.kind is not None:
+                bodies.setdefault(section.kind, section.body)  # the first of its kind
+        for kind in kinds:
+            row[_column(kind)] = bodies.get(kind)
+        rows.append(row)
+    return rows
+
+
+def records(docs: Iterable[Digest]) -> list[dict[str, Any]]:
+    """One flat dict per paper of every digest in *docs*, in order, all with the same keys:
+    the :data:`COLUMNS`, then one per section kind present in any of them
+    (:func:`section_columns`), holding the body of the paper's first section of that kind,
+    or None. No trivia. ``pandas.DataFrame(records(docs))`` makes a table of them."""
+    listed = list(docs)
+    kinds = section_columns(listed)
+    return [row for doc in listed for row in _rows(doc, kinds)]

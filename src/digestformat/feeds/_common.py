@@ -93,6 +93,8 @@ def _fill(el: etree._Element, value: Any) -> None:
             _fill(child, item)
     elif isinstance(value, bool):
         el.text = "true" if value else "false"
+    elif isinstance(value, dt.date):  # Digest.date: its ISO text, as in JSON
+        el.text = value.isoformat()
     elif isinstance(value, int | float):
         el.text = str(value)
     elif isinstance(value, str) and _xml_safe(value):
@@ -385,7 +387,7 @@ def moment(doc: Digest) -> dt.datetime:
     """The digest's date at midnight KST (the archives' zone when none is given)."""
     if doc.date is None:
         return dt.datetime(1970, 1, 1, tzinfo=KST)
-    return dt.datetime.fromisoformat(doc.date).replace(tzinfo=KST)
+    return dt.datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=KST)
 
 
 def rfc822(when: dt.datetime) -> str:
@@ -403,7 +405,7 @@ def site_link(doc: Digest) -> str:
         value = fm.get(key)
         if isinstance(value, str) and value.startswith(("http://", "https://")):
             return value
-    return f"{HF_PAPERS}/date/{doc.date}" if doc.date else HF_PAPERS
+    return f"{HF_PAPERS}/date/{doc.date.isoformat()}" if doc.date else HF_PAPERS
 
 
 def feed_url(doc: Digest) -> str | None:
@@ -412,9 +414,10 @@ def feed_url(doc: Digest) -> str | None:
 
 
 def channel_title(doc: Digest) -> str:
+    day = None if doc.date is None else doc.date.isoformat()
     if doc.title:
-        return plain(doc.title) if not doc.date or doc.date in doc.title else f"{doc.date} {plain(doc.title)}"
-    return f"Daily Papers {doc.date}" if doc.date else "Daily Papers"
+        return plain(doc.title) if not day or day in doc.title else f"{day} {plain(doc.title)}"
+    return f"Daily Papers {day}" if day else "Daily Papers"
 
 
 def paper_link(paper: Paper) -> str | None:
@@ -427,8 +430,10 @@ def paper_link(paper: Paper) -> str | None:
 
 def urn(doc: Digest, paper: Paper) -> str:
     """An id made of the digest's date and the paper's rank, title and url: stable across runs."""
-    digest = hashlib.sha256(f"{doc.date}\0{paper.rank}\0{paper.title}\0{paper.url}".encode()).hexdigest()[:16]
-    return f"urn:digestformat:{doc.date or 'undated'}:{slug(paper.title)[:40]}:{digest}"
+    day = "undated" if doc.date is None else doc.date.isoformat()
+    key = f"{None if doc.date is None else day}\0{paper.rank}\0{paper.title}\0{paper.url}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"urn:digestformat:{day}:{slug(paper.title)[:40]}:{digest}"
 
 
 def guids(doc: Digest) -> list[tuple[str, bool]]:

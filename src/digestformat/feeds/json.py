@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import ValidationError
 
 from .._boundary import check_values, load_json
 from ..errors import DigestError
 from ..model import Digest
 
-__all__ = ["read", "write"]
+__all__ = ["CONTENT_ONLY", "read", "write"]
+
+CONTENT_ONLY: dict[str, Any] = {
+    "warnings": True,
+    "trivia": True,
+    "papers": {"__all__": {"trivia": True, "sections": {"__all__": {"trivia": True}}}},
+}
+"""What content-only JSON leaves out: every ``trivia`` field, and the ``warnings``."""
 
 
-def write(doc: Digest) -> str:
-    """The Digest as indented JSON, trivia included, ending with a newline."""
+def write(doc: Digest, *, content_only: bool = False) -> str:
+    """The Digest as indented JSON, trivia included, ending with a newline.
+
+    With *content_only*, without any ``trivia`` field and without ``warnings``: what the
+    digest says, not how its file spelled it (read back, it compares equal, ``==``).
+    """
+    if content_only:
+        return doc.model_dump_json(indent=2, exclude=CONTENT_ONLY) + "\n"
     return doc.model_dump_json(indent=2) + "\n"
 
 

@@ -10,6 +10,7 @@ This module holds the spec types and the few rules both sides apply.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,7 +105,7 @@ class Layout:
         return self
 
 
-def read_digest_heading(text: str) -> tuple[str | None, str | None]:
+def read_digest_heading(text: str) -> tuple[dt.date | None, str | None]:
     """'2026-02-16 Daily Papers (Top 5)' -> (date, title)."""
     span = date_span(text)
     date = iso_date(text) if span else None
@@ -114,8 +115,8 @@ def read_digest_heading(text: str) -> tuple[str | None, str | None]:
     return date, rest or None
 
 
-def write_digest_heading(date: str | None, title: str | None) -> str:
-    return "# " + " ".join(part for part in (date, title) if part)
+def write_digest_heading(date: dt.date | None, title: str | None) -> str:
+    return "# " + " ".join(part for part in (None if date is None else date.isoformat(), title) if part)
 
 
 def _is_paper_heading(text: str) -> bool:

@@ -104,13 +104,13 @@ def arxiv_id_in(url: str) -> str | None:
     return m.group(1) if m else None
 
 
-def iso_date(text: str) -> str | None:
-    """The first valid YYYY-MM-DD (also with '.' or '/') at the start of *text*, as ISO."""
+def iso_date(text: str) -> _dt.date | None:
+    """The first valid YYYY-MM-DD (also with '.' or '/') at the start of *text*, as a date."""
     m = _DATE.match(text)
     if m is None:
         return None
     try:
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from typing import Any
 
 from pydantic import JsonValue
@@ -163,7 +164,7 @@ class _Reader:
 
         first = starts[0] if starts else n
         title: str | None = None
-        date: str | None = None
+        date: dt.date | None = None
         digest_raw: dict[str, tuple[str, str]] = {}
         extra: list[str] = []
         in_extra = False

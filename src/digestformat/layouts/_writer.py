@@ -182,9 +182,9 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
             if isinstance(old, str) and iso_date(old) == doc.date:
                 fields["date"] = old  # as written, time and all
             elif isinstance(old, str) and iso_date(old) is not None:
-                fields["date"] = doc.date + old[date_span(old) :]  # keep the time as written
+                fields["date"] = doc.date.isoformat() + old[date_span(old) :]  # keep the time as written
             else:
-                fields["date"] = doc.date
+                fields["date"] = doc.date.isoformat()
     if layout.sync_front_matter is not None:
         layout.sync_front_matter(doc, fields, source)
     if doc.front_matter is None and not fields and raw is None:
