@@ -201,10 +201,10 @@ def test_iter_archive_include_and_exclude_are_globs_of_the_relative_posix_path(t
     def rels(**kw: Any) -> list[str]:
         return [path.relative_to(tmp_path).as_posix() for path, _ in df.iter_archive(tmp_path, **kw)]
 
-    assert rels() == ["2026/02/z.md", "2026/w.md", "drafts/y.md", "x.md"]
-    assert rels(exclude=["drafts/*"]) == ["2026/02/z.md", "2026/w.md", "x.md"]
-    assert rels(include=["2026/**/*.md"]) == ["2026/02/z.md", "2026/w.md"]  # '**/' may match no folder
-    assert rels(include=["**/y.md", "x.md"]) == ["drafts/y.md", "x.md"]
+    assert rels() == ["x.md", "2026/w.md", "2026/02/z.md", "drafts/y.md"]  # files, then folders
+    assert rels(exclude=["drafts/*"]) == ["x.md", "2026/w.md", "2026/02/z.md"]
+    assert rels(include=["2026/**/*.md"]) == ["2026/w.md", "2026/02/z.md"]  # '**/' may match no folder
+    assert rels(include=["**/y.md", "x.md"]) == ["x.md", "drafts/y.md"]
     assert rels(include=["*.MD"]) == []  # case-sensitive
 
 

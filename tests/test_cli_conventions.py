@@ -4,6 +4,7 @@ folders, --include/--exclude, --force, migrate -o/-q and its warnings, broken pi
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -357,3 +358,17 @@ def test_an_output_that_would_leave_the_folder_through_a_link_fails_alone(
     assert "unsafe output name" in capsys.readouterr().err
     assert (out / "b.json").is_file()
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_content_only_json_has_no_trivia_and_reads_back_equal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = FIXTURES / "tagged/valid/bom-crlf.md"
+    assert run(["convert", str(source), "--to", "json", "--content-only"]) == 0
+    text = capsys.readouterr().out
+    data = json.loads(text)
+    assert "trivia" not in data
+    assert all("trivia" not in paper for paper in data["papers"])
+    assert df.parse(text, "json") == df.parse(source.read_bytes())
+    assert run(["convert", str(source), "--to", "tagged", "--content-only"]) == 2
+    assert "--content-only writes JSON" in capsys.readouterr().err

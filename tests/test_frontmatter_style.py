@@ -5,6 +5,7 @@ edit reads back as the new value, and the other keys' lines stay byte for byte."
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import string
 from dataclasses import dataclass
@@ -435,7 +436,7 @@ def test_imrad_title_date_and_tags_keep_their_style() -> None:
     doc = df.parse(text)
     assert doc.front_matter is not None
     doc.title = "Daily Papers — edited"
-    doc.date = "2025-11-01"
+    doc.date = dt.date(2025, 11, 1)
     doc.front_matter["tags"] = ["papers", "new: tag", "한국어"]
     doc.front_matter["layout"] = "true"
     after = _fm_lines(df.render(doc))

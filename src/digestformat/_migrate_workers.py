@@ -179,7 +179,13 @@ def _read_any(task: _Task) -> _Result:
     except (DigestError, InputRefused, OSError) as exc:
         return _Result(task.rel, "failed", _failure(task.rel, exc))
     payload = render(doc, "json") if opts.join else ""
-    return _Result(task.rel, "converted", date=doc.date, payload=payload, warnings=_warnings(task.rel, doc))
+    return _Result(
+        task.rel,
+        "converted",
+        date=None if doc.date is None else doc.date.isoformat(),
+        payload=payload,
+        warnings=_warnings(task.rel, doc),
+    )
 
 
 def _read_one(task: _Task) -> _Result:

@@ -414,7 +414,7 @@ def _join(opts: Options, tasks: list[_Task], journal: _Journal, report: Callable
             message = f"{result.rel}: --join joins review posts: this is a {doc.layout} digest"
             report(_Result(result.rel, "failed", message))
             continue
-        by_date.setdefault(doc.date or "undated", []).append((result.rel, doc))
+        by_date.setdefault(doc.date.isoformat() if doc.date else "undated", []).append((result.rel, doc))
     for date in sorted(by_date):
         members = by_date[date]
         name = f"{date}{_SUFFIX.get(opts.to, '.md')}"

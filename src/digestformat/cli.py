@@ -152,6 +152,11 @@ def _build() -> _Parser:
         help="a file, a folder (DIR/), or - (standard output, the default)",
     )
     convert.add_argument("--force", action="store_true", help="replace files in -o DIR/")
+    convert.add_argument(
+        "--content-only",
+        action="store_true",
+        help="with --to json: no trivia, no warnings (exact in content, not in bytes)",
+    )
     convert.add_argument("--strict", action="store_true", help=strict_help)
     convert.add_argument("--config", metavar="PATH", help=config_help)
     _walk_options(convert, "folders")
@@ -320,6 +325,8 @@ def _convert(args: argparse.Namespace) -> int:
         raise _usage("convert", "several inputs (or a folder) are written into a folder: give -o DIR/")
     if folder is not None and args.to != "review" and "-" in args.inputs:
         raise _usage("convert", "standard input has no name to write into a folder: give -o FILE")
+    if args.content_only and args.to != "json":
+        raise _usage("convert", f"--content-only writes JSON: use it with --to json, not --to {args.to}")
     configs = _Configs(args.config)
     writer = _FolderWriter(folder, args.force) if folder is not None else None
     status = 1 if inputs.failed else 0
@@ -328,7 +335,7 @@ def _convert(args: argparse.Namespace) -> int:
             doc = parse(_read(path), args.source, strict=args.strict, config=configs.get(path))
             _warn(path, doc)
             if writer is None:
-                out = render(doc, args.to).encode("utf-8")
+                out = render(doc, args.to, content_only=args.content_only).encode("utf-8")
                 if output is None:
                     sys.stdout.buffer.write(out)
                     sys.stdout.buffer.flush()
@@ -339,7 +346,7 @@ def _convert(args: argparse.Namespace) -> int:
                 prefix = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
                 blobs = [(name, render(post)) for name, post in named_posts(doc, prefix)]
             else:
-                blobs = [(_mirror_name(rel, args.to), render(doc, args.to))]
+                blobs = [(_mirror_name(rel, args.to), render(doc, args.to, content_only=args.content_only))]
             encoded = [(name, text.encode("utf-8")) for name, text in blobs]
             ok = writer.write(path, encoded, show=args.to == "review")
         except DigestError as err:
