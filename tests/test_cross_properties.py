@@ -57,6 +57,8 @@ def _known_limit(doc: Digest, source: str, target: str) -> bool:
         return True  # a paper title without a url is heading text: stripped the same way
     if target == "review" and any(paper == Paper(title="") for paper in doc.papers):
         return True  # a post shows its paper only by some content: an empty one is no paper
+    if target == "review" and any(paper.url is not None and not paper.url.strip() for paper in doc.papers):
+        return True  # '**URL**: \t' reads back as an extra line: a URL of blanks only
     for paper in doc.papers:
         if (read_paper_heading(f"[{paper.title}]()") or {}).get("title") != paper.title:
             return True  # a title that is not valid link text cannot stand in '## [TITLE](url)'
