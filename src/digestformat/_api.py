@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
-from . import _config, _text
+from . import _config, _names, _text
 from ._config import Config
 from ._detect import detect_lines, detect_scan
 from .errors import DigestError
-from .feeds import atom as _atom
-from .feeds import json as _json
-from .feeds import jsonfeed as _jsonfeed
-from .feeds import rss as _rss
-from .feeds._common import xml_as_text
 from .layouts import LAYOUTS
 from .layouts._reader import _Reader
 from .layouts._writer import write
@@ -23,16 +20,35 @@ from .layouts.vocabulary import DEFAULT, KINDS, Vocabulary
 from .model import Digest
 
 _FormatReader = Callable[..., Digest]
-_READERS: dict[str, _FormatReader] = {
-    "json": _json.read,
-    "rss": _rss.read,
-    "atom": _atom.read,
-    "jsonfeed": _jsonfeed.read,
-}
-_WRITERS = {"json": _json.write, "rss": _rss.write, "atom": _atom.write, "jsonfeed": _jsonfeed.write}
+_FormatWriter = Callable[[Digest], str]
 
-FORMATS: tuple[str, ...] = (*LAYOUTS, *_READERS)
-"""Every name ``render(to=...)`` and ``parse(layout=...)`` accept."""
+FORMATS: tuple[str, ...] = _names.FORMATS
+"""Every name ``render(to=...)`` and ``parse(layout=...)`` accept (the layouts' names agree with
+``LAYOUTS``: tests/test_startup.py)."""
+
+
+def _feed(name: str) -> ModuleType | None:
+    """The module of JSON or a feed (``feeds.json``, ``feeds.rss``, ...), imported on first use:
+    lxml and the feed code load only when a feed is read or written. None for other names."""
+    if name not in _names.FEEDS:
+        return None
+    return importlib.import_module(f".feeds.{name}", __package__)
+
+
+def _reader(name: str) -> _FormatReader | None:
+    module = _feed(name)
+    if module is None:
+        return None
+    reader: _FormatReader = module.read
+    return reader
+
+
+def _writer(name: str) -> _FormatWriter | None:
+    module = _feed(name)
+    if module is None:
+        return None
+    writer: _FormatWriter = module.write
+    return writer
 
 
 def _source(text: str | bytes) -> _text.SourceText:
@@ -73,6 +89,8 @@ def _wide_feed(text: str | bytes) -> str | None:
     """'rss' or 'atom' for a feed in UTF-16 or UTF-32 (bytes no UTF-8 reader takes), else None."""
     if isinstance(text, str) or text[:1] not in (b"\x00", b"\xfe", b"\xff", b"<"):
         return None
+    from .feeds._common import xml_as_text  # lxml: only for bytes that may be a feed
+
     wide = xml_as_text(text)
     found = _format_of(wide) if isinstance(wide, str) else None
     return found if found in ("rss", "atom") else None
@@ -156,7 +174,7 @@ def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Voca
                 layout, start, kinds, headings = detect_scan(src.lines, vocabulary)
                 scanned = (start, kinds, headings)
             return _Reader(LAYOUTS[layout], src, strict, scanned, vocabulary).read()
-    reader = _READERS.get(layout)
+    reader = _reader(layout)
     if reader is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
     return reader(text if layout in ("rss", "atom") else _text.decode(text), strict=strict)
@@ -170,7 +188,7 @@ def render(doc: Digest, to: str | None = None) -> str:
 
 def _render(doc: Digest, to: str | None) -> str:
     target = doc.layout if to is None else to
-    writer = _WRITERS.get(target)
+    writer = _writer(target)
     if writer is not None:
         return writer(doc)
     spec = LAYOUTS.get(target)
