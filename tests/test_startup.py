@@ -52,7 +52,14 @@ _OWN_HEAVY = ("digestformat._api", "digestformat.model", "digestformat.archive",
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["--version"], ["convert", "--help"], ["migrate", "--help"], ["convert"], ["nonsense"]],
+    [
+        ["--help"],
+        ["--version"],
+        *([command, "--help"] for command in ("convert", "detect", "check", "schema", "migrate")),
+        ["convert"],
+        ["nonsense"],
+        ["migrate", "src", "--to", "json", "-o", "out", "--jobs", "-1"],
+    ],
 )
 def test_help_version_and_usage_errors_import_nothing_heavy(argv: list[str]) -> None:
     code, modules = _modules(*argv)
