@@ -51,7 +51,6 @@ PACKAGES = (
     "markdown-it-py",
     "pydantic",
     "pydantic-core",
-    "python-frontmatter",
     "PyYAML",
     "lxml",
     "tqdm",

@@ -7,6 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from digestformat import _frontmatter as fm
+from digestformat import _frontmatter_yaml as fm_yaml
 
 _KEYS = st.text("abcdefghijklmnopqrstuvwxyz_-ABC0123456789", min_size=1, max_size=8)
 _ATOMS = st.one_of(
@@ -96,7 +97,7 @@ def _documents(draw: st.DrawFn) -> str:
 def test_the_simple_reader_agrees_with_pyyaml(text: str) -> None:
     simple = fm._simple(text)
     try:
-        reference = yaml.load(text, Loader=fm._Loader)
+        reference = yaml.load(text, Loader=fm_yaml._Loader)
     except yaml.YAMLError:
         assert simple is None  # whatever PyYAML refuses, the simple reader leaves to it
         return

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
-from . import _config, _io, _text
+from . import _config, _io, _names, _text
 from ._config import Config
 from ._detect import detect_lines, detect_scan
 from .errors import DigestError
-from .feeds import atom as _atom
-from .feeds import json as _json
-from .feeds import jsonfeed as _jsonfeed
-from .feeds import rss as _rss
-from .feeds._common import xml_as_text
 from .layouts import LAYOUTS
 from .layouts._engine import read_hint
 from .layouts._reader import _Reader
@@ -26,16 +23,35 @@ from .layouts.vocabulary import DEFAULT, KINDS, Vocabulary
 from .model import Digest
 
 _FormatReader = Callable[..., Digest]
-_READERS: dict[str, _FormatReader] = {
-    "json": _json.read,
-    "rss": _rss.read,
-    "atom": _atom.read,
-    "jsonfeed": _jsonfeed.read,
-}
-_WRITERS = {"json": _json.write, "rss": _rss.write, "atom": _atom.write, "jsonfeed": _jsonfeed.write}
+_FormatWriter = Callable[[Digest], str]
 
-FORMATS: tuple[str, ...] = (*LAYOUTS, *_READERS)
-"""Every name ``render(to=...)`` and ``parse(layout=...)`` accept."""
+FORMATS: tuple[str, ...] = _names.FORMATS
+"""Every name ``render(to=...)`` and ``parse(layout=...)`` accept (the layouts' names agree with
+``LAYOUTS``: tests/test_startup.py)."""
+
+
+def _feed(name: str) -> ModuleType | None:
+    """The module of JSON or a feed (``feeds.json``, ``feeds.rss``, ...), imported on first use:
+    lxml and the feed code load only when a feed is read or written. None for other names."""
+    if name not in _names.FEEDS:
+        return None
+    return importlib.import_module(f".feeds.{name}", __package__)
+
+
+def _reader(name: str) -> _FormatReader | None:
+    module = _feed(name)
+    if module is None:
+        return None
+    reader: _FormatReader = module.read
+    return reader
+
+
+def _writer(name: str) -> _FormatWriter | None:
+    module = _feed(name)
+    if module is None:
+        return None
+    writer: _FormatWriter = module.write
+    return writer
 
 
 def _text_only(text: object, function: str) -> None:
@@ -82,6 +98,8 @@ def _wide_feed(text: str | bytes) -> str | None:
     """'rss' or 'atom' for a feed in UTF-16 or UTF-32 (bytes no UTF-8 reader takes), else None."""
     if isinstance(text, str) or text[:1] not in (b"\x00", b"\xfe", b"\xff", b"<"):
         return None
+    from .feeds._common import xml_as_text  # lxml: only for bytes that may be a feed
+
     wide = xml_as_text(text)
     found = _format_of(wide) if isinstance(wide, str) else None
     return found if found in ("rss", "atom") else None
@@ -246,7 +264,7 @@ def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Voca
             if not doc.papers:
                 _refuse_a_wrong_layout(src, layout, vocabulary)
             return doc
-    reader = _READERS.get(layout)
+    reader = _reader(layout)
     if reader is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
     return reader(text if layout in ("rss", "atom") else _text.decode(text), strict=strict)
@@ -286,6 +304,8 @@ def render(doc: Digest, to: str | None = None, *, content_only: bool = False) ->
     if content_only:
         if (doc.layout if to is None else to) != "json":
             raise DigestError(f"content_only writes JSON only, not {to or doc.layout}: use to='json'")
+        from .feeds import json as _json  # the feeds load on first use
+
         return _json.write(doc, content_only=True)
     with _no_gc():
         return _render(doc, to)
@@ -293,7 +313,7 @@ def render(doc: Digest, to: str | None = None, *, content_only: bool = False) ->
 
 def _render(doc: Digest, to: str | None) -> str:
     target = doc.layout if to is None else to
-    writer = _WRITERS.get(target)
+    writer = _writer(target)
     if writer is not None:
         return writer(doc)
     spec = LAYOUTS.get(target)

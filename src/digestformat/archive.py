@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from tqdm import tqdm
-
 from ._api import find_config, render
 from ._io import clean_relative, contained, default_mode, numbered, sweep_temp_files, write_atomic
 from ._migrate_inputs import MAX_INPUT_BYTES, _Input, _read_input, _walk
@@ -70,7 +68,6 @@ from ._migrate_workers import (
 from ._posts import join
 from ._walk import Filter
 from .errors import DigestError
-from .feeds.archive import write_archive_feed
 from .layouts import LAYOUTS
 from .model import Digest
 
@@ -254,6 +251,8 @@ class _Writer:
 def _progress(total: int, opts: Options, stream: TextIO) -> Any:
     if opts.quiet or not stream.isatty():
         return None
+    from tqdm import tqdm  # only for a bar on a terminal: 30 ms of imports
+
     return tqdm(total=total, unit="file", file=stream, dynamic_ncols=True)
 
 
@@ -499,6 +498,8 @@ def _feed(
             report(_Result(rel, "failed", _failure(rel, exc)))
 
         _append(opts.dst, {"input": f"feed:{name}", "outputs": [{"path": name}], "state": "begin"})
+        from .feeds.archive import write_archive_feed  # lxml: only for --to rss/atom/jsonfeed
+
         try:
             write_archive_feed(
                 opts.to,

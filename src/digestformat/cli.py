@@ -2,6 +2,11 @@
 
 ``run(argv)`` returns the exit code (0 ok, 1 bad input, 2 bad usage) and never
 lets a traceback through; ``main()`` is the console entry point.
+
+Start-up: this module imports only the standard library and digestformat's own light
+modules (errors, _names, _version); each command imports what it uses when it runs, so
+``--help``, ``--version`` and usage errors load none of pydantic, PyYAML, lxml,
+markdown-it-py or tqdm (tests/test_startup.py).
 """
 
 from __future__ import annotations
@@ -15,16 +20,17 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
-from . import _lint, _walk
-from ._api import FORMATS, detect, find_config, load_config, parse, render
-from ._config import Config
-from ._io import clean_relative, contained, numbered, write_atomic
-from ._posts import named_posts
-from .archive import MigrateLocked, Options, migrate
+from ._names import FORMATS
 from .errors import DigestError
-from .model import Digest
+
+TYPE_CHECKING = False  # not typing's: importing typing alone costs ~8 ms (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import NoReturn
+
+    from . import _lint
+    from ._config import Config
+    from .model import Digest
 
 __all__ = ["main", "run"]
 
@@ -97,7 +103,7 @@ def _walk_options(parser: argparse.ArgumentParser, what: str) -> None:
 
 def _build() -> _Parser:
     # Here, not at the top: the package is initialised by the time a parser is built.
-    from . import __version__  # noqa: PLC0415
+    from . import __version__
 
     parser = _Parser(
         prog="digestformat",
@@ -301,6 +307,8 @@ class _Inputs:
                 self.items.append((name, "-" if name == "-" else Path(name).name))
                 continue
             self.folders = True
+            from . import _walk
+
             for rel in _walk.walk(name, include=args.include, exclude=args.exclude, on_error=self._error):
                 self.items.append((os.path.join(name, *rel.split("/")), rel))
 
@@ -318,6 +326,10 @@ def _mirror_name(rel: str, to: str) -> str:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    from ._api import parse, render
+    from ._io import write_atomic
+    from ._posts import named_posts
+
     output = None if args.output in (None, "-") else args.output
     folder = Path(output) if output is not None and _into_folder(output) else None
     inputs = _Inputs(args.inputs, args)
@@ -377,6 +389,8 @@ class _FolderWriter:
         self.made = False
 
     def write(self, path: str, blobs: list[tuple[str, bytes]], *, show: bool) -> bool:
+        from ._io import clean_relative, contained, numbered, write_atomic
+
         if not self.made:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.made = True
@@ -408,6 +422,8 @@ class _FolderWriter:
 
 
 def _detect(args: argparse.Namespace) -> int:
+    from ._api import detect
+
     inputs = _Inputs(args.inputs, args)
     status = 1 if inputs.failed else 0
     configs = _Configs(args.config)
@@ -444,6 +460,10 @@ def _codes(text: str | None) -> list[str] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from . import _lint
+    from ._api import parse
+    from ._io import write_atomic
+
     try:
         codes = _lint.selected(_codes(args.select), _codes(args.ignore) or [])
     except DigestError as err:
@@ -512,6 +532,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def _round_trip(post: _lint.Post) -> _lint.Finding | None:
     """DF001: rendering (directly and through JSON) does not give the file's bytes back."""
+    from . import _lint
+    from ._api import detect, parse, render
+
     data, doc = post.data, post.doc
     if doc is None:
         return None
@@ -529,6 +552,8 @@ class _Configs:
     """The config for each input: the one --config names, or the one found upward (per folder)."""
 
     def __init__(self, named: str | None) -> None:
+        from ._api import load_config
+
         self.named = load_config(named) if named is not None else None
         self.found: dict[Path, Config] = {}
 
@@ -538,11 +563,15 @@ class _Configs:
         folder = Path.cwd() if path == "-" else Path(path).resolve().parent
         config = self.found.get(folder)
         if config is None:
+            from ._api import find_config
+
             config = self.found[folder] = find_config(folder)
         return config
 
 
 def _schema(_: argparse.Namespace) -> int:
+    from .model import Digest
+
     print(json.dumps(Digest.model_json_schema(), indent=2, ensure_ascii=False))
     return 0
 
@@ -550,6 +579,8 @@ def _schema(_: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise _usage("migrate", "--jobs takes a number of workers, 0 or more")
+    from .archive import MigrateLocked, Options, migrate
+
     opts = Options(
         src=Path(args.src),
         dst=Path(args.out),

@@ -144,7 +144,11 @@ def build(cls: type[_M], values: dict[str, Any]) -> _M:
 class _Model(BaseModel):
     """Base: strict about unknown keys, equality over content fields only."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=False, validate_assignment=True)
+    # defer_build: the validators and serializers are built on first use (JSON in or out),
+    # not at import: reading and writing Markdown builds its models with build(), no validation
+    model_config = ConfigDict(
+        extra="forbid", validate_default=False, validate_assignment=True, defer_build=True
+    )
     _not_content: ClassVar[frozenset[str]] = frozenset()
 
     def __eq__(self, other: object) -> bool:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-from markdown_it import MarkdownIt
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 from .._boundary import check_values, load_json
 from .._slug import slug
@@ -31,9 +34,16 @@ NS = "https://github.com/digestformat/digestformat/ns/1"
 DF = f"{{{NS}}}"
 KST = dt.timezone(dt.timedelta(hours=9))
 HF_PAPERS = "https://huggingface.co/papers"
-
-_MD = MarkdownIt("commonmark", {"html": False})  # raw HTML in Markdown is shown, never passed through
 _T = DF + "t"
+
+
+@functools.cache
+def _md() -> MarkdownIt:
+    """The Markdown renderer of feed writing (raw HTML in Markdown is shown, never passed
+    through), made on first use: reading a feed, or anything else, does not load markdown-it-py."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 # ---------------------------------------------------------------- model <-> XML
@@ -337,13 +347,13 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
 
 def html(markdown: str) -> str:
     """Markdown to HTML; raw HTML in the Markdown is escaped, not passed through."""
-    return str(_MD.render(markdown))
+    return str(_md().render(markdown))
 
 
 def plain(markdown_inline: str) -> str:
     """The text of an inline Markdown span (a title), without markup."""
     out: list[str] = []
-    for token in _MD.parseInline(markdown_inline):
+    for token in _md().parseInline(markdown_inline):
         for child in token.children or ():
             if child.type in ("text", "code_inline"):
                 out.append(str(child.content))

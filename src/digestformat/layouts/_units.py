@@ -8,7 +8,7 @@ accepts lines whose fields make its writer return a line.
 
 from __future__ import annotations
 
-from ..model import Paper, Thumbnail
+from ..model import Paper, Thumbnail, build
 from ._engine import Fields, Unit
 from ._inline import arxiv_id_in, derived_arxiv_id, parse_link, whole_link
 
@@ -238,7 +238,7 @@ def read_thumbnail(line: str) -> Fields | None:
     link = whole_link(stripped[1:])
     if link is None:
         return None
-    return {"thumbnail": Thumbnail(alt=link[0], src=link[1])}
+    return {"thumbnail": build(Thumbnail, {"alt": link[0], "src": link[1]})}  # no validator built
 
 
 def write_thumbnail(paper: Paper) -> str | None:
