@@ -40,18 +40,12 @@ def _feed(name: str) -> ModuleType | None:
 
 def _reader(name: str) -> _FormatReader | None:
     module = _feed(name)
-    if module is None:
-        return None
-    reader: _FormatReader = module.read
-    return reader
+    return None if module is None else module.read
 
 
 def _writer(name: str) -> _FormatWriter | None:
     module = _feed(name)
-    if module is None:
-        return None
-    writer: _FormatWriter = module.write
-    return writer
+    return None if module is None else module.write
 
 
 def _text_only(text: object, function: str) -> None:
