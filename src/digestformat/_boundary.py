@@ -38,10 +38,12 @@ class _Refused(Exception):
         self.token = token
 
 
-def _int(text: str) -> int:
-    if len(text) - text.startswith("-") > MAX_INT_DIGITS:
-        raise _Refused(f"an integer of more than {MAX_INT_DIGITS:,} digits: expected a smaller number", text)
-    return int(text)
+def _long_integer(text: str) -> str:
+    """The first integer outside strings of more than MAX_INT_DIGITS digits ('' if none)."""
+    for _, token in _tokens_outside_strings(text):
+        if len(token) - token.startswith("-") > MAX_INT_DIGITS and token.lstrip("-").isdigit():
+            return token
+    return ""
 
 
 def _float(text: str) -> float:
@@ -105,15 +107,17 @@ def load_json(text: str, what: str) -> tuple[Any, list[ParseWarning]]:
                 seen.add(key)
         return out
 
-    try:
-        data = json.loads(
-            text, object_pairs_hook=pairs, parse_int=_int, parse_float=_float, parse_constant=_constant
-        )
+    try:  # int itself refuses 4,301+ digits (a ValueError): no hook per integer, which costs
+        data = json.loads(text, object_pairs_hook=pairs, parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         said = "Invalid JSON" if what == "JSON" else f"{what} is not valid JSON"
         raise DigestError(f"{said}: {exc.msg}", exc.lineno, exc.colno) from None
     except _Refused as exc:
         raise DigestError(f"{what}: {exc.message}", *_where_token(text, exc.token)) from None
+    except ValueError:  # Python's limit on the digits of an integer
+        token = _long_integer(text)
+        message = f"an integer of more than {MAX_INT_DIGITS:,} digits: expected a smaller number"
+        raise DigestError(f"{what}: {message}", *_where_token(text, token)) from None
     except RecursionError:
         raise DigestError(f"{what} is nested too deeply: expected a digest object", 1, 1) from None
     if "\\u" in text:
