@@ -251,6 +251,10 @@ def test_search_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert run(["search", str(tmp_path / "none.db"), "x"]) == 1
     assert run(["search", str(out), "x", "--limit", "0"]) == 2
     assert run(["search", str(out), "zzzznothingzzzz"]) == 1
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all, just some bytes" * 50)
+    assert run(["search", str(junk), "x"]) == 1
+    assert "not a database" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

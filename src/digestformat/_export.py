@@ -337,6 +337,8 @@ def search(db: Source, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         ).fetchall()
     except sqlite3.OperationalError as err:
         raise DigestError(f"search {query!r}: {err}") from None
+    except sqlite3.DatabaseError as err:  # not a database, or not one export wrote
+        raise OSError(0, f"not a database of digestformat export ({err})", str(path)) from None
     finally:
         conn.close()
     return found
