@@ -193,6 +193,10 @@ def test_a_bad_file_is_reported_and_the_rest_exported(
     assert re.search(rf"^{re.escape(str(src / 'bad.md'))}:\d+:\d+: ", err, re.MULTILINE)
     with open(out, encoding="utf-8", newline="") as handle:
         assert {row["source"] for row in csv.DictReader(handle)} == {"good.md"}
+    missing = tmp_path / "missing"
+    assert run(["export", str(missing), str(src / "good.md"), "-o", str(out), "--to", "csv", "--force"]) == 1
+    assert f"{missing}: no such file or folder" in capsys.readouterr().err
+    assert out.stat().st_size > 0
 
 
 @pytest.mark.parametrize("to", ["sqlite", "csv", "parquet"])

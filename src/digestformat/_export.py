@@ -153,6 +153,10 @@ def _rows(
                 yield row
             continue
         root = Path(item)
+        if not os.path.lexists(root):
+            result.files += 1
+            result.failed.append((root, DigestError(f"{root}: no such file or folder")))
+            continue
         for path, got in iter_archive(root, include, exclude, strict=strict):
             result.files += 1
             if isinstance(got, DigestError):
