@@ -55,7 +55,10 @@ _OWN_HEAVY = ("digestformat._api", "digestformat.model", "digestformat.archive",
     [
         ["--help"],
         ["--version"],
-        *([command, "--help"] for command in ("convert", "detect", "check", "schema", "migrate")),
+        *(
+            [command, "--help"]
+            for command in ("convert", "detect", "check", "schema", "migrate", "export", "search")
+        ),
         ["convert"],
         ["nonsense"],
         ["migrate", "src", "--to", "json", "-o", "out", "--jobs", "-1"],

@@ -34,6 +34,15 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ imports 
     )
     from ._archive_iter import iter_archive
     from ._config import Config
+    from ._export import (
+        export,
+        export_csv,
+        export_parquet,
+        export_sqlite,
+        search,
+        to_arrow,
+        to_pandas,
+    )
     from ._posts import join, split
     from .errors import DigestError
     from .model import Digest, Paper, ParseWarning, Section, Thumbnail, records
@@ -51,6 +60,10 @@ __all__ = [
     "detect",
     "dump",
     "dumps",
+    "export",
+    "export_csv",
+    "export_parquet",
+    "export_sqlite",
     "find_config",
     "iter_archive",
     "join",
@@ -60,7 +73,10 @@ __all__ = [
     "parse",
     "records",
     "render",
+    "search",
     "split",
+    "to_arrow",
+    "to_pandas",
 ]
 
 _WHERE = {
@@ -77,6 +93,13 @@ _WHERE = {
     "render": "._api",
     "iter_archive": "._archive_iter",
     "Config": "._config",
+    "export": "._export",
+    "export_csv": "._export",
+    "export_parquet": "._export",
+    "export_sqlite": "._export",
+    "search": "._export",
+    "to_arrow": "._export",
+    "to_pandas": "._export",
     "join": "._posts",
     "split": "._posts",
     "DigestError": ".errors",

@@ -248,6 +248,54 @@ def _build() -> _Parser:
     mig.add_argument("--config", metavar="PATH", help=config_help)
     mig.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead out of SRC")
     _walk_options(mig, "SRC")
+
+    exp = sub.add_parser(
+        "export",
+        help="write the archive as data: Parquet, CSV or SQLite",
+        description="Write one row per paper of every digest in SRC (files or folders; .md, .markdown "
+        "and .json) to OUT: a Parquet dataset partitioned by year (a folder), a CSV file, or an SQLite "
+        "database with a full-text index (docs/data.md). OUT is written beside itself under a temporary "
+        "name, then renamed: a failure leaves no half-written OUT. An existing OUT is refused without "
+        "--force. A file that cannot be read is reported (PATH:LINE:COL: message), the rest is "
+        "exported, and the exit status is 1. " + folders,
+        epilog="examples:\n"
+        "  digestformat export _posts -o papers.db --to sqlite\n"
+        "  digestformat export daily _posts -o papers/ --to parquet --exclude drafts\n"
+        "  digestformat export _posts -o papers.csv --to csv --force\n",
+        formatter_class=_Formatter,
+    )
+    exp.add_argument("inputs", nargs="+", metavar="SRC", help="files or folders")
+    exp.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="the file (or Parquet folder) to write"
+    )
+    exp.add_argument(
+        "-t",
+        "--to",
+        required=True,
+        choices=("parquet", "csv", "sqlite"),
+        metavar="FORMAT",
+        help="parquet, csv or sqlite",
+    )
+    exp.add_argument("--force", action="store_true", help="replace an existing OUT")
+    exp.add_argument("--strict", action="store_true", help=strict_help)
+    _walk_options(exp, "folders")
+
+    srch = sub.add_parser(
+        "search",
+        help="full-text search of an exported SQLite database",
+        description="Print the papers of DB (written by export --to sqlite) that QUERY matches, best "
+        "first (FTS5 bm25 over title, keywords and section bodies): one line DATE  RANK  TITLE  URL "
+        "each ('-' for a missing value). QUERY is FTS5 query syntax: words (all must occur), "
+        '"a phrase", OR, NOT, prefix*. Exit status 1 when nothing matches.',
+        epilog="examples:\n"
+        "  digestformat search papers.db 'reward model'\n"
+        "  digestformat search papers.db '강화학습 OR RLHF' --limit 5 --json\n",
+        formatter_class=_Formatter,
+    )
+    srch.add_argument("db", metavar="DB", help="the database export --to sqlite wrote")
+    srch.add_argument("query", metavar="QUERY", help="an FTS5 query")
+    srch.add_argument("--json", action="store_true", help="a JSON array of objects instead of lines")
+    srch.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default: 20)")
     return parser
 
 
@@ -609,7 +657,67 @@ def _migrate(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-_COMMANDS = {"convert": _convert, "detect": _detect, "check": _check, "schema": _schema, "migrate": _migrate}
+def _failure(path: Path, err: DigestError) -> str:
+    name = str(path)
+    if err.line is not None:
+        return f"{name}:{err.line}:{err.column}: {err.msg}"
+    return err.msg if err.msg.startswith(f"{name}: ") else f"{name}: {err.msg}"
+
+
+def _export(args: argparse.Namespace) -> int:
+    from . import _export as export
+
+    out = Path(args.output.rstrip("/") or args.output)
+    if os.path.lexists(out) and not args.force:
+        print(f"{out} exists: use --force to replace it", file=sys.stderr)
+        return 1
+    include = tuple(args.include) or ("*.md", "*.markdown", "*.json")
+    try:
+        result = export.export(
+            args.inputs,
+            out,
+            args.to,
+            include=include,
+            exclude=args.exclude,
+            strict=args.strict,
+            force=args.force,
+        )
+    except ImportError as err:
+        print(f"digestformat export: {err}", file=sys.stderr)
+        return 1
+    for path, failure in result.failed:
+        print(_failure(path, failure), file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise _usage("search", "--limit takes a number of results, 1 or more")
+    from . import _export as export
+
+    try:
+        found = export.search(args.db, args.query, limit=args.limit)
+    except DigestError as err:
+        print(f"digestformat search: {err.msg}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+    else:
+        for hit in found:
+            cells = [hit["date"], hit["rank"], hit["title"], hit["url"]]
+            print("  ".join("-" if cell is None else str(cell) for cell in cells))
+    return 0 if found else 1
+
+
+_COMMANDS = {
+    "convert": _convert,
+    "detect": _detect,
+    "check": _check,
+    "schema": _schema,
+    "migrate": _migrate,
+    "export": _export,
+    "search": _search,
+}
 
 
 def run(argv: Sequence[str] | None = None) -> int:
