@@ -48,7 +48,8 @@ def test_posts_follow_the_sample_conventions() -> None:
         "Zooming-without-Zooming-Region-to-Image-Distillation-for-Fine-Grained-Multimodal-Perception"
     )
     assert f"\npermalink: /ai/review/2026-02-16-{expected_slug}/\n" in text
-    assert "\ndate: 2026-02-16 00:00:00+0900+0900\nlast_modified_at: 2026-02-16 00:00:00+0900+0900\n" in text
+    # rank 4: 23:59:59 minus 4 seconds
+    assert "\ndate: 2026-02-16 23:59:55+0900+0900\nlast_modified_at: 2026-02-16 23:59:55+0900+0900\n" in text
     assert "\npublished: true\n" in text
 
 

@@ -23,7 +23,7 @@ from ._api import parse, render
 from ._io import clean_relative, numbered
 from ._slug import slug
 from .errors import DigestError
-from .layouts.review import CATEGORY, DIGEST_EXTRA
+from .layouts.review import CATEGORY, DIGEST_EXTRA, SCALAR_KEYS, STAMP_ZONE, time_for_rank
 from .model import Digest, DigestTrivia, Paper
 
 __all__ = ["join", "named_posts", "slug", "split"]
@@ -48,7 +48,7 @@ def _scalar(text: str) -> str:
 
 def _front_matter_lines(paper: Paper, day: dt.date | None, extra_keys: dict[str, JsonValue]) -> list[str]:
     date = None if day is None else day.isoformat()
-    stamp = f"{date} 00:00:00+0900+0900" if date else None
+    stamp = f"{date} {time_for_rank(paper.rank)}{STAMP_ZONE}" if date else None
     permalink = f"/ai/review/{date}-{slug(paper.title)}/" if date else f"/ai/review/{slug(paper.title)}/"
     excerpt = f"이 [arXiv]에 게시한 '{paper.title}' 논문에 대한 자세한 리뷰입니다."
     lines = [
@@ -69,6 +69,10 @@ def _front_matter_lines(paper: Paper, day: dt.date | None, extra_keys: dict[str,
         *([f"date: {stamp}", f"last_modified_at: {stamp}"] if stamp else []),
         "published: true",
     ]
+    for key in SCALAR_KEYS:  # no body line of their own in a post: rank, upvotes, difficulty, reliability
+        value = getattr(paper, key)
+        if value is not None:
+            lines.append(f"{key}: {value if isinstance(value, int) else _scalar(value)}")
     for key, value in extra_keys.items():
         lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append("---")
