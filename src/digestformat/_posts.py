@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from pydantic import JsonValue
 
@@ -26,7 +27,7 @@ from .errors import DigestError
 from .layouts.review import CATEGORY, DIGEST_EXTRA, SCALAR_KEYS, STAMP_ZONE, time_for_rank
 from .model import Digest, DigestTrivia, Paper
 
-__all__ = ["join", "named_posts", "slug", "split"]
+__all__ = ["join", "named_posts", "relative_thumbnails", "slug", "split", "with_assets_url"]
 
 _DIGEST_FRONT_MATTER = "digest_front_matter"
 
@@ -160,3 +161,31 @@ def join(docs: list[Digest]) -> Digest:
         extra=list(first.extra),
         papers=[papers[i] for i in order],
     )
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _is_relative(src: str) -> bool:
+    """'images/x.jpg' (Jekyll would resolve it against the post's permalink), not 'https://…',
+    '/x.jpg', '//host/x.jpg', 'data:…' or '#…'."""
+    return bool(src) and not src.startswith(("/", "#")) and _SCHEME.match(src) is None
+
+
+def relative_thumbnails(doc: Digest) -> list[str]:
+    """The thumbnail sources of *doc*'s papers that are relative paths, in order."""
+    return [p.thumbnail.src for p in doc.papers if p.thumbnail is not None and _is_relative(p.thumbnail.src)]
+
+
+def with_assets_url(doc: Digest, base: str) -> Digest:
+    """A copy of *doc* whose relative thumbnail sources are under *base* ('…/' + src).
+
+    For posts: a relative ``![alt](images/x.jpg)`` in a post at ``/ai/review/DATE-SLUG/``
+    is resolved by the browser against the permalink, where no image is.
+    """
+    out = doc.model_copy(deep=True)
+    for paper in out.papers:
+        thumb = paper.thumbnail
+        if thumb is not None and _is_relative(thumb.src):
+            thumb.src = base.rstrip("/") + "/" + thumb.src.removeprefix("./")
+    return out
