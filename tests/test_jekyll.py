@@ -390,6 +390,10 @@ def test_posts_split_from_digests_build_with_links_and_in_rank_order(tmp_path: P
     site = tmp_path / "site"
     shutil.copytree(SKELETON, site)
     (site / "index.html").write_text(INDEX, "utf-8")
+    # the line fresh posts no longer have: kramdown makes it a table (so the check below means something)
+    (site / "legacy.md").write_text(
+        "---\n---\n**Upvotes**: 1 | **도입 난이도**: 중 | **신뢰도**: 중\n", "utf-8"
+    )
     posts = site / "_posts"
     for sample in SAMPLES:
         code, out, err = _check(["convert", str(sample), "--to", "review", "-o", f"{posts}{os.sep}"], capsys)
@@ -398,6 +402,7 @@ def test_posts_split_from_digests_build_with_links_and_in_rank_order(tmp_path: P
     assert code == 0, output
     assert "Error" not in output, output
     built = site / "_site"
+    assert lxml.html.fromstring((built / "legacy.html").read_bytes()).findall(".//table"), "no table"
 
     expected: list[tuple[str, str]] = []  # (permalink, paper title): newest day first, then rank order
     for sample in SAMPLES:
