@@ -99,6 +99,16 @@ def front_matter_key(key: str) -> Carriers:
     return find
 
 
+def front_matter_end() -> Carriers:
+    """The front matter's closing '---' and the line above it (where a new key goes)."""
+
+    def find(lines: Lines) -> set[int]:
+        end = lines.index("---", 1)
+        return {end - 1, end}
+
+    return find
+
+
 def paper_start(lines: Lines, layout: str, index: int) -> int:
     """Where paper *index* starts; IndexError when there is no such paper."""
     if layout == "review":
@@ -249,8 +259,9 @@ CASES = [
     Case("review", "author-added", _author(0, None, "New Author"), line_of("**저자:**")),
     Case("review", "front-matter-key", _front_matter("toc", False), front_matter_key("toc")),
     Case("review", "notice", _paper(0, "notice", "편집된 알림."), line_of("> ⚠️")),
-    Case("review", "upvotes", _paper(0, "upvotes", 3), header_block("review", 0)),
-    Case("review", "difficulty", _paper(0, "difficulty", "상"), header_block("review", 0)),
+    # a post without a meta line: the new value is a front-matter key
+    Case("review", "upvotes", _paper(0, "upvotes", 3), front_matter_end()),
+    Case("review", "difficulty", _paper(0, "difficulty", "상"), front_matter_end()),
 ]
 
 

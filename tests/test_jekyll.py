@@ -38,6 +38,7 @@ import pytest
 import yaml
 
 import digestformat
+from digestformat._slug import slug
 from digestformat.cli import run
 
 if shutil.which("jekyll") is None:
@@ -367,3 +368,61 @@ def test_check_diff_prints_the_fix_and_writes_nothing(tmp_path: Path, capsys: Ca
         assert _patched(before[name].decode("utf-8"), hunks) == want, (
             f"the diff of {name} is not what --fix does"
         )
+
+
+# ----------------------------------------------------------------------------- fresh posts from digests
+
+SAMPLES = [
+    Path(__file__).parent / "fixtures" / name / "valid" / "sample.md" for name in ("tagged", "translated")
+]
+INDEX = """---
+layout: default
+title: Posts
+---
+<ul class="posts">
+{% for post in site.posts %}<li><a href="{{ post.url | relative_url }}">{{ post.title }}</a></li>
+{% endfor %}</ul>
+"""
+"""A home page listing the posts as minima's home does: ``site.posts``, newest first."""
+
+
+def test_posts_split_from_digests_build_with_links_and_in_rank_order(tmp_path: Path, capsys: Capture) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SKELETON, site)
+    (site / "index.html").write_text(INDEX, "utf-8")
+    # the line fresh posts no longer have: kramdown makes it a table (so the check below means something)
+    (site / "legacy.md").write_text(
+        "---\n---\n**Upvotes**: 1 | **도입 난이도**: 중 | **신뢰도**: 중\n", "utf-8"
+    )
+    posts = site / "_posts"
+    for sample in SAMPLES:
+        code, out, err = _check(["convert", str(sample), "--to", "review", "-o", f"{posts}{os.sep}"], capsys)
+        assert code == 0, "\n".join([*out, *err])
+    code, output = _jekyll(site, "--strict-front-matter")
+    assert code == 0, output
+    assert "Error" not in output, output
+    built = site / "_site"
+    assert lxml.html.fromstring((built / "legacy.html").read_bytes()).findall(".//table"), "no table"
+
+    expected: list[tuple[str, str]] = []  # (permalink, paper title): newest day first, then rank order
+    for sample in SAMPLES:
+        doc = digestformat.parse(sample.read_bytes())
+        for paper in sorted(doc.papers, key=lambda p: p.rank or 0):
+            expected.append((f"/ai/review/{doc.date}-{slug(paper.title)}/", paper.title))
+        for post in posts.glob(f"{doc.date}-*.md"):
+            paper = digestformat.parse(post.read_bytes()).papers[0]
+            page = lxml.html.fromstring(
+                _page(built, str(_front_matter(post.read_bytes())["permalink"])).read_bytes()
+            )
+            assert page.findall(".//table") == [], f"{post.name}: a table in the page (a '|' meta line?)"
+            assert paper.url is not None
+            hrefs = [a.get("href") for a in page.iter("a")]
+            assert paper.url in hrefs, f"{post.name}: the URL {paper.url} is no link: {hrefs}"
+            url_para = next(p for p in page.iter("p") if p.text_content().startswith("URL:"))
+            assert [a.get("href") for a in url_para.iter("a")] == [paper.url]
+            assert "Rank" not in page.text_content()
+            assert "Upvotes" not in page.text_content()
+    expected.sort(key=lambda item: item[0][11:21], reverse=True)  # days newest first; sort is stable
+    home = lxml.html.fromstring((built / "index.html").read_bytes())
+    listed = [(a.get("href"), a.text_content()) for a in home.iter("a")]
+    assert listed == [(link, PREFIX + title) for link, title in expected], listed

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from pydantic import JsonValue
 
@@ -23,10 +24,10 @@ from ._api import parse, render
 from ._io import clean_relative, numbered
 from ._slug import slug
 from .errors import DigestError
-from .layouts.review import CATEGORY, DIGEST_EXTRA
+from .layouts.review import CATEGORY, DIGEST_EXTRA, SCALAR_KEYS, STAMP_ZONE, time_for_rank
 from .model import Digest, DigestTrivia, Paper
 
-__all__ = ["join", "named_posts", "slug", "split"]
+__all__ = ["join", "named_posts", "relative_thumbnails", "slug", "split", "with_assets_url"]
 
 _DIGEST_FRONT_MATTER = "digest_front_matter"
 
@@ -48,7 +49,7 @@ def _scalar(text: str) -> str:
 
 def _front_matter_lines(paper: Paper, day: dt.date | None, extra_keys: dict[str, JsonValue]) -> list[str]:
     date = None if day is None else day.isoformat()
-    stamp = f"{date} 00:00:00+0900+0900" if date else None
+    stamp = f"{date} {time_for_rank(paper.rank)}{STAMP_ZONE}" if date else None
     permalink = f"/ai/review/{date}-{slug(paper.title)}/" if date else f"/ai/review/{slug(paper.title)}/"
     excerpt = f"이 [arXiv]에 게시한 '{paper.title}' 논문에 대한 자세한 리뷰입니다."
     lines = [
@@ -69,6 +70,10 @@ def _front_matter_lines(paper: Paper, day: dt.date | None, extra_keys: dict[str,
         *([f"date: {stamp}", f"last_modified_at: {stamp}"] if stamp else []),
         "published: true",
     ]
+    for key in SCALAR_KEYS:  # no body line of their own in a post: rank, upvotes, difficulty, reliability
+        value = getattr(paper, key)
+        if value is not None:
+            lines.append(f"{key}: {value if isinstance(value, int) else _scalar(value)}")
     for key, value in extra_keys.items():
         lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append("---")
@@ -156,3 +161,31 @@ def join(docs: list[Digest]) -> Digest:
         extra=list(first.extra),
         papers=[papers[i] for i in order],
     )
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _is_relative(src: str) -> bool:
+    """'images/x.jpg' (Jekyll would resolve it against the post's permalink), not 'https://…',
+    '/x.jpg', '//host/x.jpg', 'data:…' or '#…'."""
+    return bool(src) and not src.startswith(("/", "#")) and _SCHEME.match(src) is None
+
+
+def relative_thumbnails(doc: Digest) -> list[str]:
+    """The thumbnail sources of *doc*'s papers that are relative paths, in order."""
+    return [p.thumbnail.src for p in doc.papers if p.thumbnail is not None and _is_relative(p.thumbnail.src)]
+
+
+def with_assets_url(doc: Digest, base: str) -> Digest:
+    """A copy of *doc* whose relative thumbnail sources are under *base* ('…/' + src).
+
+    For posts: a relative ``![alt](images/x.jpg)`` in a post at ``/ai/review/DATE-SLUG/``
+    is resolved by the browser against the permalink, where no image is.
+    """
+    out = doc.model_copy(deep=True)
+    for paper in out.papers:
+        thumb = paper.thumbnail
+        if thumb is not None and _is_relative(thumb.src):
+            thumb.src = base.rstrip("/") + "/" + thumb.src.removeprefix("./")
+    return out

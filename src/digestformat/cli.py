@@ -159,6 +159,11 @@ def _build() -> _Parser:
     )
     convert.add_argument("--force", action="store_true", help="replace files in -o DIR/")
     convert.add_argument(
+        "--assets-url",
+        metavar="URL",
+        help="with --to review: put relative thumbnail paths under URL (without it: a warning)",
+    )
+    convert.add_argument(
         "--content-only",
         action="store_true",
         help="with --to json: no trivia, no warnings (exact in content, not in bytes)",
@@ -376,7 +381,7 @@ def _mirror_name(rel: str, to: str) -> str:
 def _convert(args: argparse.Namespace) -> int:
     from ._api import parse, render
     from ._io import write_atomic
-    from ._posts import named_posts
+    from ._posts import named_posts, relative_thumbnails, with_assets_url
 
     output = None if args.output in (None, "-") else args.output
     folder = Path(output) if output is not None and _into_folder(output) else None
@@ -394,6 +399,15 @@ def _convert(args: argparse.Namespace) -> int:
         try:
             doc = parse(_read(path), args.source, strict=args.strict, config=configs.get(path))
             _warn(path, doc)
+            if args.to == "review" and args.assets_url:
+                doc = with_assets_url(doc, args.assets_url)
+            elif args.to == "review" and doc.layout != "review":
+                for src in relative_thumbnails(doc):
+                    print(
+                        f"{_name(path)}: warning: thumbnail '{src}' is a relative path, which a post "
+                        "resolves against its permalink: give --assets-url URL",
+                        file=sys.stderr,
+                    )
             if writer is None:
                 out = render(doc, args.to, content_only=args.content_only).encode("utf-8")
                 if output is None:

@@ -80,6 +80,9 @@ class Layout:
     """Which further front-matter entries read_front_matter moves into fields."""
     moved_keys: tuple[str, ...] = ()
     """The names of those entries' keys."""
+    staying_keys: Callable[[Digest], frozenset[str]] | None = None
+    """Of those keys, the ones the reader will leave in the front matter of this document when
+    written (review: ``rank`` when the post's rank is a body line, which the reader takes first)."""
     template: str | None = None
     """The name of this generation of the layout, where it has several (``Digest.template``)."""
     templates: tuple[Layout, ...] = ()
@@ -221,7 +224,11 @@ def _depth(layout: Layout, key: str) -> int:
 
 
 def _as_written(
-    layout: Layout, key: str, mapping: dict[str, JsonValue], fields: dict[str, JsonValue]
+    layout: Layout,
+    key: str,
+    mapping: dict[str, JsonValue],
+    fields: dict[str, JsonValue],
+    stays: frozenset[str] = frozenset(),
 ) -> bool:
     """Is front-matter *key* written as it is (else as 'front_matter_KEY')?
 
@@ -231,17 +238,21 @@ def _as_written(
     reader keeps both as written then. One-to-one, the inverse of :func:`_unescape_keys`.
     """
     if _depth(layout, key) == 0:
-        return key not in fields and not _moves(layout, key, mapping[key])
+        return key not in fields and (key in stays or not _moves(layout, key, mapping[key]))
     plain = key[len(_ESCAPE) :]
-    return plain in mapping and _as_written(layout, plain, mapping, fields)
+    return plain in mapping and _as_written(layout, plain, mapping, fields, stays)
 
 
 def _escape_keys(
-    layout: Layout, mapping: dict[str, JsonValue], fields: dict[str, JsonValue]
+    layout: Layout,
+    mapping: dict[str, JsonValue],
+    fields: dict[str, JsonValue],
+    stays: frozenset[str] = frozenset(),
 ) -> dict[str, JsonValue]:
-    """Front-matter entries the reader would move, or whose key a field is written under, get the prefix."""
+    """Front-matter entries the reader would move, or whose key a field is written under, get the
+    prefix; *stays* names keys the reader will not move in this document."""
     return {
-        (key if _as_written(layout, key, mapping, fields) else _ESCAPE + key): value
+        (key if _as_written(layout, key, mapping, fields, stays) else _ESCAPE + key): value
         for key, value in mapping.items()
     }
 

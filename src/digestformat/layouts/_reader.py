@@ -151,7 +151,7 @@ class _Reader:
             # A post whose front matter names a paper (a title, tags) holds it even with no body.
             names_paper = front_matter is not None and any(
                 layout.moves_key is not None and layout.moves_key(key, front_matter[key])
-                for key in ("title", "tags")
+                for key in ("title", "tags", "rank", "upvotes", "difficulty", "reliability")
                 if key in front_matter
             )
             starts = [first_line] if first_line < n or names_paper else []

@@ -8,6 +8,8 @@ accepts lines whose fields make its writer return a line.
 
 from __future__ import annotations
 
+import re
+
 from ..model import Paper, Thumbnail, build
 from ._engine import Fields, Unit
 from ._inline import arxiv_id_in, derived_arxiv_id, parse_link, whole_link
@@ -323,15 +325,33 @@ def write_rank(paper: Paper) -> str | None:
 RANK = Unit("rank", read_rank, write_rank)
 
 
+_AUTOLINK = re.compile(r"https?://[^\x00-\x20\x7f<>|]+")
+"""A URL that CommonMark and kramdown both read as an autolink '<URL>' (no '|': no table)."""
+
+
+def _wrappable(url: str) -> bool:
+    """Written as '<url>': an autolink, or (so that the plain form never reads as one) '<U>' of
+    a wrappable U."""
+    while url.startswith("<") and url.endswith(">") and len(url) > 2:
+        url = url[1:-1]
+    return _AUTOLINK.fullmatch(url) is not None
+
+
 def read_url(line: str) -> Fields | None:
+    """'**URL**: <https://…>' (an autolink) or '**URL**: url' -> url."""
     found = _labelled(line)
     if found is None or found[0] != "URL" or not found[1]:
         return None
-    return {"url": found[1]}
+    value = found[1]
+    if value.startswith("<") and value.endswith(">") and _wrappable(value[1:-1]):
+        value = value[1:-1]
+    return {"url": value}
 
 
 def write_url(paper: Paper) -> str | None:
-    return f"**URL**: {paper.url}" if paper.url else None
+    if not paper.url:
+        return None
+    return f"**URL**: <{paper.url}>" if _wrappable(paper.url) else f"**URL**: {paper.url}"
 
 
 URL = Unit("url", read_url, write_url)

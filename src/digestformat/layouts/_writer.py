@@ -190,7 +190,8 @@ def _front_matter_lines(doc: Digest, layout: Layout, raw: list[str] | None) -> l
     if doc.front_matter is None and not fields and raw is None:
         return None
     mapping = dict(doc.front_matter or {})
-    mapping = _escape_keys(layout, mapping, fields)
+    stays = layout.staying_keys(doc) if layout.staying_keys is not None else frozenset()
+    mapping = _escape_keys(layout, mapping, fields, stays)
     merged: dict[str, JsonValue] = {}
     for key in source or {}:
         if key in mapping:

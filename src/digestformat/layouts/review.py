@@ -62,6 +62,11 @@ ENGLISH_SECTIONS = MappingProxyType(
 WRAPPER = "상세 요약"
 """The heading that holds the four sections one level down in the nested variant."""
 _LINK_LABEL = "논문 PDF로 바로 열기"
+SCALAR_KEYS = ("rank", "upvotes", "difficulty", "reliability")
+"""The paper fields a review has no body line of its own for: front-matter keys in a fresh write."""
+_BOUNDS = {"rank": 10**9, "upvotes": 10**18}
+_UNIT = {"rank": "rank", "upvotes": "meta", "difficulty": "meta", "reliability": "meta"}
+"""The body line of each scalar key in posts that have one."""
 
 
 def read_link(line: str) -> Fields | None:
@@ -124,6 +129,50 @@ def read_front_matter(doc: Digest, paper: Paper | None) -> None:
     if isinstance(extra, list) and _is_text_list(extra):
         doc.extra = [line for line in extra if isinstance(line, str)]
         del front_matter[DIGEST_EXTRA]
+    for key in SCALAR_KEYS:
+        if key in front_matter and _scalar_fits(key, front_matter[key]) and not _in_body(paper, _UNIT[key]):
+            setattr(paper, key, front_matter.pop(key))  # a body line, when there is one, holds them
+
+
+def _scalar_fits(key: str, value: JsonValue) -> bool:
+    """Can *value* be the paper's *key* (rank and upvotes: ints in the model's range; else text)?"""
+    if key in _BOUNDS:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _BOUNDS[key]
+    return isinstance(value, str)
+
+
+def _in_body(paper: Paper, unit: str, keep: bool = True) -> bool:
+    """Is the paper's *unit* line in the body (the source post had it there)?"""
+    return keep and paper.trivia.order is not None and f"@{unit}" in paper.trivia.order
+
+
+def _body_units(doc: Digest) -> frozenset[str]:
+    """The scalar lines a write of *doc* puts in the body: those its source post had, still with content."""
+    if len(doc.papers) != 1 or doc.layout != "review":
+        return frozenset()
+    paper = doc.papers[0]
+    return frozenset(
+        unit
+        for unit in ("rank", "meta")
+        if _in_body(paper, unit)
+        and any(getattr(paper, k) is not None for k in SCALAR_KEYS if _UNIT[k] == unit)
+    )
+
+
+def staying_keys(doc: Digest) -> frozenset[str]:
+    """The scalar keys the reader leaves in the front matter: their line is in the body."""
+    units = _body_units(doc)
+    return frozenset(key for key in SCALAR_KEYS if _UNIT[key] in units)
+
+
+def time_for_rank(rank: int | None) -> str:
+    """'HH:MM:SS': 23:59:59 minus *rank* seconds (00:00:00 without a rank, or past a day)."""
+    seconds = 0 if rank is None else max(0, 86399 - rank)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+STAMP_ZONE = "+0900+0900"
+"""The time zone of a post's date as the archive spells it."""
 
 
 def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[str, JsonValue] | None) -> None:
@@ -144,6 +193,15 @@ def sync_front_matter(doc: Digest, fields: dict[str, JsonValue], source: dict[st
     unread = doc.front_matter is not None and "tags" in doc.front_matter  # tags that were not a list of text
     if paper.tags or (source_tags is not None and not unread):
         fields["tags"] = [*lead, *paper.tags]
+    keep = doc.layout == "review"
+    units = _body_units(doc)
+    for key in SCALAR_KEYS:
+        value = getattr(paper, key)
+        if value is not None and _UNIT[key] not in units:
+            fields[key] = value
+    date = fields.get("date")
+    if not keep and isinstance(date, str) and len(date) == 10:  # a fresh post from another layout
+        fields["date"] = f"{date} {time_for_rank(paper.rank)}{STAMP_ZONE}"
     if doc.extra:
         fields[DIGEST_EXTRA] = list(doc.extra)  # a post has no place before its paper
 
@@ -154,13 +212,24 @@ def _is_text_list(value: JsonValue) -> bool:
 
 def moves_key(key: str, value: JsonValue) -> bool:
     """The front-matter entries read_front_matter moves into fields."""
-    return (key == "title" and isinstance(value, str)) or (
-        key in ("tags", DIGEST_EXTRA) and _is_text_list(value)
+    return (
+        (key == "title" and isinstance(value, str))
+        or (key in ("tags", DIGEST_EXTRA) and _is_text_list(value))
+        or (key in SCALAR_KEYS and _scalar_fits(key, value))
     )
 
 
 _LINKS = links_unit(frozenset({"pdf"}))
-_HEADER = (ECHO_H1, ECHO_H2, TITLE_ECHO, AUTHORS, RANK, URL, META, ARXIV, _LINKS, THUMBNAIL)
+
+
+def _never(_paper: Paper) -> bool:
+    return False
+
+
+# Rank and meta lines are read and kept where a post has them; else the front matter holds them.
+_RANK = dataclasses.replace(RANK, needed=_never)
+_META = dataclasses.replace(META, needed=_never)
+_HEADER = (ECHO_H1, ECHO_H2, TITLE_ECHO, AUTHORS, _RANK, URL, _META, ARXIV, _LINKS, THUMBNAIL)
 _ORDER_AFTER_KEYWORDS = (
     ("rank", 1),
     ("url", 1),
@@ -185,7 +254,8 @@ CLASSIC = Layout(
     read_front_matter=read_front_matter,
     sync_front_matter=sync_front_matter,
     moves_key=moves_key,
-    moved_keys=("title", "tags", DIGEST_EXTRA),
+    moved_keys=("title", "tags", DIGEST_EXTRA, *SCALAR_KEYS),
+    staying_keys=staying_keys,
     echoes=True,
     title_prefix=TITLE_PREFIX,
     paper_template=(
