@@ -426,3 +426,37 @@ def test_posts_split_from_digests_build_with_links_and_in_rank_order(tmp_path: P
     home = lxml.html.fromstring((built / "index.html").read_bytes())
     listed = [(a.get("href"), a.text_content()) for a in home.iter("a")]
     assert listed == [(link, PREFIX + title) for link, title in expected], listed
+
+
+def test_with_assets_url_every_image_of_a_post_resolves_to_a_file_of_the_site(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SKELETON, site)
+    thumbnails = set()
+    for sample in SAMPLES:
+        for paper in digestformat.parse(sample.read_bytes()).papers:
+            if paper.thumbnail is not None:
+                thumbnails.add(paper.thumbnail.src)
+    assert thumbnails, "the samples have thumbnails"
+    for src in thumbnails:  # the site's copies of the images, where --assets-url says they are
+        image = site / "assets" / src
+        image.parent.mkdir(parents=True, exist_ok=True)
+        image.write_bytes(b"GIF89a")
+    posts = site / "_posts"
+    for sample in SAMPLES:
+        argv = ["convert", str(sample), "--to", "review", "--assets-url", "/assets", "-o", f"{posts}{os.sep}"]
+        code, out, err = _check(argv, capsys)
+        assert code == 0, "\n".join([*out, *err])
+        assert not any("--assets-url" in line for line in err), err  # no warning: every path was rewritten
+    code, output = _jekyll(site, "--strict-front-matter")
+    assert code == 0, output
+    built = site / "_site"
+    seen = 0
+    for page_path in built.rglob("*.html"):
+        for img in lxml.html.fromstring(page_path.read_bytes()).iter("img"):
+            src = img.get("src") or ""
+            assert src.startswith("/"), f"{page_path}: {src!r} resolves against the page's permalink"
+            assert (built / src.lstrip("/")).is_file(), f"{page_path}: {src} is no file of the site"
+            seen += 1
+    assert seen >= len(thumbnails)
