@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime
 import errno
+import importlib.util
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -276,3 +278,91 @@ def test_no_pyarrow_pandas_or_sqlite3_at_start_up(argv: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
     loaded = {m.partition(".")[0] for m in proc.stdout.split()}
     assert not loaded & {"pyarrow", "pandas", "sqlite3", "_sqlite3", "pydantic"}
+
+
+def _parquet_rows(out: Path) -> list[dict[str, Any]]:
+    ds = pytest.importorskip("pyarrow.dataset")
+    table = ds.dataset(out, format="parquet", partitioning="hive").to_table()
+    return list(table.to_pylist())
+
+
+def test_jobs_change_nothing_in_any_output(tmp_path: Path) -> None:
+    """The fixtures exported with jobs=1 and jobs=2: the same rows, in the same order."""
+    sources: list[Any] = [*_sources(), df.load(VALID[0]), tmp_path / "missing"]
+    got: dict[int, tuple[Any, ...]] = {}
+    for jobs in (1, 2):
+        db, table, folder = tmp_path / f"{jobs}.db", tmp_path / f"{jobs}.csv", tmp_path / f"parquet-{jobs}"
+        results = [
+            df.export_sqlite(sources, db, include=["*.md"], jobs=jobs),
+            df.export_csv(sources, table, include=["*.md"], jobs=jobs),
+        ]
+        if _has_pyarrow():
+            results.append(df.export_parquet(sources, folder, include=["*.md"], jobs=jobs))
+        for result in results:
+            assert (result.files, result.papers) == (results[0].files, results[0].papers)
+            assert [str(path) for path, _ in result.failed] == [str(tmp_path / "missing")]
+        con = sqlite3.connect(db)
+        tables = tuple(
+            con.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
+            for name in ("papers", "sections", "papers_fts")
+        )
+        con.close()
+        parquet = _parquet_rows(folder) if _has_pyarrow() else []
+        got[jobs] = (results[0].files, results[0].papers, tables, table.read_bytes(), parquet)
+    assert got[1][1] == len(_expected()) + len(df.load(VALID[0]).papers)
+    assert got[1] == got[2]
+
+
+def _has_pyarrow() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def test_with_jobs_a_bad_file_is_that_files_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(40):  # more than one chunk of files
+        (src / f"good-{i:02}.md").write_bytes(VALID[i % len(VALID)].read_bytes())
+    (src / "bad.md").write_bytes(b"\x89PNG\r\n")
+    outs = {jobs: tmp_path / f"out-{jobs}.csv" for jobs in (1, 2, 0)}
+    for jobs, out in outs.items():
+        assert run(["export", str(src), "-o", str(out), "--to", "csv", "--jobs", str(jobs)]) == 1
+        err = capsys.readouterr().err
+        assert re.search(rf"^{re.escape(str(src / 'bad.md'))}:\d+:\d+: ", err, re.MULTILINE)
+        assert len(err.splitlines()) == 1
+    assert outs[1].read_bytes() == outs[2].read_bytes() == outs[0].read_bytes()
+
+
+def test_a_negative_jobs_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.csv"
+    assert run(["export", str(VALID[0]), "-o", str(out), "--to", "csv", "--jobs", "-1"]) == 2
+    assert "--jobs takes a number of workers, 0 or more" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="jobs"):
+        df.export_csv(VALID[0], out, jobs=-1)
+    assert not out.exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers must fork to see the patch")
+def test_a_worker_that_dies_fails_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(40):
+        (src / f"good-{i:02}.md").write_bytes(VALID[i % len(VALID)].read_bytes())
+    (src / "good-05.md").rename(src / "kill.md")
+    read = _export._read_rows
+
+    def dying(path: str, source: str, strict: bool) -> Any:
+        if source == "kill.md":
+            os._exit(3)  # a crash in C, say: the worker is gone
+        return read(path, source, strict)
+
+    monkeypatch.setattr(_export, "_read_rows", dying)
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    (src / "kill.md").rename(tmp_path / "kill.md")
+    assert df.export_csv(src, one).failed == []
+    (tmp_path / "kill.md").rename(src / "kill.md")
+    result = df.export_csv(src, two, jobs=2)
+    assert [path.name for path, _ in result.failed] == ["kill.md"]
+    assert "worker" in str(result.failed[0][1])
+    assert one.read_bytes() == two.read_bytes()

@@ -62,6 +62,7 @@ _OWN_HEAVY = ("digestformat._api", "digestformat.model", "digestformat.archive",
         ["convert"],
         ["nonsense"],
         ["migrate", "src", "--to", "json", "-o", "out", "--jobs", "-1"],
+        ["export", "src", "--to", "csv", "-o", "out", "--jobs", "-1"],
     ],
 )
 def test_help_version_and_usage_errors_import_nothing_heavy(argv: list[str]) -> None:

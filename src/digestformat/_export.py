@@ -2,6 +2,8 @@
 
 Rows come from :func:`~digestformat.iter_archive` one file at a time: an export never
 holds every digest, only the rows of one file (and, for Parquet, one batch of rows).
+With ``jobs`` > 1 worker processes parse the files, a few chunks of files at a time, and
+this process writes their rows in input order: the output is the same for any ``jobs``.
 Every output is written beside OUT under a temporary name and renamed over OUT at the
 end, so a failure (a full disk) leaves no half-written OUT behind.
 """
@@ -141,10 +143,18 @@ def _rows(
     exclude: Iterable[str],
     strict: bool,
     result: Exported,
+    *,
+    jobs: int = 1,
 ) -> Iterator[_Row]:
     from ._archive_iter import iter_archive
 
     include, exclude = tuple(include), tuple(exclude)
+    workers = _workers(jobs)
+    if workers > 1:
+        yield from _pooled_rows(
+            _inputs(sources), include, exclude, strict=strict, result=result, jobs=workers
+        )
+        return
     for item in _inputs(sources):
         if isinstance(item, Digest):
             result.files += 1
@@ -166,6 +176,171 @@ def _rows(
             for row in _doc_rows(got, source):
                 result.papers += 1
                 yield row
+
+
+# ---------------------------------------------------------------- parsing in worker processes
+#
+# With jobs > 1 the parent walks the inputs (in the order iter_archive does) and sends only
+# file paths to a process pool, in chunks, a bounded number of chunks in flight; each worker
+# parses its files and gives back their rows (or the file's DigestError). The parent takes
+# the results in input order and writes every row itself, so the output is the same for any
+# jobs. Digest inputs, missing inputs and folders that cannot be read stay in the parent.
+
+_CHUNK = 16  # files per task sent to a worker
+_IN_FLIGHT = 3  # chunks in flight per worker
+
+# One item of the walk: a Digest, a file to read (path, source), or a failure (path, error).
+_Item = Digest | tuple[Path, str] | tuple[Path, DigestError]
+_Got = list[_Row] | DigestError
+
+
+def _workers(jobs: int) -> int:
+    if jobs < 0:
+        raise ValueError(f"jobs takes a number of worker processes, 0 or more, not {jobs}")
+    return jobs or os.cpu_count() or 1
+
+
+def _walked(
+    items: list[Source | Digest], include: tuple[str, ...], exclude: tuple[str, ...]
+) -> Iterator[_Item]:
+    """What iter_archive would read, in its order, without reading anything."""
+    from ._archive_iter import _failure
+    from ._walk import walk
+
+    for item in items:
+        if isinstance(item, Digest):
+            yield item
+            continue
+        root = Path(item)
+        if not os.path.lexists(root):
+            yield root, DigestError(f"{root}: no such file or folder")
+            continue
+        if not root.is_dir():
+            yield root, root.name
+            continue
+        problems: list[OSError] = []
+        for rel in walk(root, include=include, exclude=exclude, suffixes=("",), on_error=problems.append):
+            while problems:
+                exc = problems.pop(0)
+                where = Path(exc.filename) if exc.filename else root
+                yield where, _failure(where, exc)
+            path = root / rel
+            yield path, path.relative_to(root).as_posix()
+        for exc in problems:
+            where = Path(exc.filename) if exc.filename else root
+            yield where, _failure(where, exc)
+
+
+def _read_rows(path: str, source: str, strict: bool) -> _Got:
+    """The rows of one file (in a worker), or its DigestError: whatever goes wrong is its own."""
+    from ._archive_iter import _failure, _read
+
+    try:
+        got = _read(Path(path), strict, None)
+        return got if isinstance(got, DigestError) else list(_doc_rows(got, source))
+    except Exception as exc:  # making the rows went wrong: that file fails
+        return _failure(Path(path), exc)
+
+
+def _read_chunk(files: list[tuple[str, str]], strict: bool) -> list[_Got]:
+    return [_read_rows(path, source, strict) for path, source in files]
+
+
+def _to_read(chunk: list[_Item]) -> list[tuple[str, str]]:
+    return [(str(item[0]), item[1]) for item in chunk if isinstance(item, tuple) and isinstance(item[1], str)]
+
+
+def _submit(pool: Any, chunk: list[_Item], strict: bool) -> Any:
+    """The future of *chunk*'s files, or None when the pool is broken already."""
+    import concurrent.futures as cf
+
+    files = _to_read(chunk)
+    if not files:  # nothing to parse: no worker needed
+        done: cf.Future[list[_Got]] = cf.Future()
+        done.set_result([])
+        return done
+    try:
+        return pool.submit(_read_chunk, files, strict)
+    except cf.BrokenExecutor:
+        return None
+
+
+def _alone(path: Path, source: str, strict: bool) -> _Got:
+    """One file in a worker of its own: a worker that dies fails that file only."""
+    import concurrent.futures as cf
+
+    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_read_chunk, [(str(path), source)], strict).result()[0]
+        except Exception as exc:  # the worker died, or its result could not come back
+            return DigestError(f"{path}: internal error (a worker process failed: {type(exc).__name__})")
+
+
+def _pooled_rows(
+    items: list[Source | Digest],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    *,
+    strict: bool,
+    result: Exported,
+    jobs: int,
+) -> Iterator[_Row]:
+    import concurrent.futures as cf
+    import itertools
+
+    walked = _walked(items, include, exclude)
+    feed = iter(lambda: list(itertools.islice(walked, _CHUNK)), [])
+    while True:
+        redo: list[list[_Item]] = []
+        with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
+            pending: list[tuple[list[_Item], Any]] = []
+            for chunk in feed:
+                pending.append((chunk, _submit(pool, chunk, strict)))
+                if len(pending) >= jobs * _IN_FLIGHT:
+                    break
+            while pending:
+                chunk, future = pending.pop(0)
+                got: list[_Got] | None
+                try:
+                    if future is None:
+                        raise cf.BrokenExecutor
+                    got = future.result()
+                except cf.BrokenExecutor:
+                    redo = [chunk, *(c for c, _ in pending)]
+                    break
+                except Exception:  # a result that could not come back: each file alone
+                    got = None
+                nxt = next(feed, None)
+                if nxt is not None:
+                    pending.append((nxt, _submit(pool, nxt, strict)))
+                yield from _merged(chunk, got, strict, result)
+            else:
+                return
+        for chunk in redo:  # the pool broke: what it left unfinished, one file at a time
+            yield from _merged(chunk, None, strict, result)
+
+
+def _merged(chunk: list[_Item], got: list[_Got] | None, strict: bool, result: Exported) -> Iterator[_Row]:
+    """The rows of *chunk* in order: its files' from *got* (None: each read alone)."""
+    results = iter(got) if got is not None else None
+    for item in chunk:
+        result.files += 1
+        if isinstance(item, Digest):
+            for row in _doc_rows(item, None):
+                result.papers += 1
+                yield row
+            continue
+        path, what = item
+        if isinstance(what, DigestError):
+            result.failed.append((path, what))
+            continue
+        one = next(results) if results is not None else _alone(path, what, strict)
+        if isinstance(one, DigestError):
+            result.failed.append((path, one))
+            continue
+        for row in one:
+            result.papers += 1
+            yield row
 
 
 def rows(
@@ -309,14 +484,20 @@ def export_sqlite(
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
+    jobs: int = 1,
 ) -> Exported:
     """Write the papers of *sources* (digests, files, folders) to the SQLite database *out*:
     tables ``papers``, ``sections`` and the FTS5 table ``papers_fts`` (docs/data.md). An
     existing *out* is refused (FileExistsError) unless *force*. Files that cannot be read
-    are left out and listed in the result's ``failed``."""
+    are left out and listed in the result's ``failed``. *jobs* worker processes parse the
+    files (0: one per core; 1, the default: none, all in this process); the rows, written
+    by this process in input order, are the same for any *jobs*."""
+    _workers(jobs)
     result = Exported()
     _atomically(
-        Path(out), force, lambda tmp: _write_sqlite(tmp, _rows(sources, include, exclude, strict, result))
+        Path(out),
+        force,
+        lambda tmp: _write_sqlite(tmp, _rows(sources, include, exclude, strict, result, jobs=jobs)),
     )
     return result
 
@@ -381,12 +562,16 @@ def export_csv(
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
+    jobs: int = 1,
 ) -> Exported:
     """Write the papers of *sources* to the CSV file *out* (UTF-8, a header row, lists
     ``;``-joined, None as an empty field). Otherwise as :func:`export_sqlite`."""
+    _workers(jobs)
     result = Exported()
     _atomically(
-        Path(out), force, lambda tmp: _write_csv(tmp, _rows(sources, include, exclude, strict, result))
+        Path(out),
+        force,
+        lambda tmp: _write_csv(tmp, _rows(sources, include, exclude, strict, result, jobs=jobs)),
     )
     return result
 
@@ -461,14 +646,18 @@ def export_parquet(
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
+    jobs: int = 1,
 ) -> Exported:
     """Write the papers of *sources* to the folder *out* as a Parquet dataset partitioned by
     year (``out/year=2026/part-0.parquet``; hive style). Needs pyarrow (the ``data`` extra).
     Otherwise as :func:`export_sqlite`."""
     _pyarrow()
+    _workers(jobs)
     result = Exported()
     _atomically(
-        Path(out), force, lambda tmp: _write_parquet(tmp, _rows(sources, include, exclude, strict, result))
+        Path(out),
+        force,
+        lambda tmp: _write_parquet(tmp, _rows(sources, include, exclude, strict, result, jobs=jobs)),
     )
     return result
 
@@ -485,13 +674,14 @@ def export(
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
+    jobs: int = 1,
 ) -> Exported:
     """:func:`export_sqlite`, :func:`export_csv` or :func:`export_parquet`, as *to* says."""
     try:
         writer = _WRITERS[to]
     except KeyError:
         raise DigestError(f"unknown export format {to!r}: one of {', '.join(EXPORT_FORMATS)}") from None
-    return writer(sources, out, include=include, exclude=exclude, strict=strict, force=force)
+    return writer(sources, out, include=include, exclude=exclude, strict=strict, force=force, jobs=jobs)
 
 
 def to_arrow(

@@ -282,6 +282,13 @@ def _build() -> _Parser:
         help="parquet, csv or sqlite",
     )
     exp.add_argument("--force", action="store_true", help="replace an existing OUT")
+    exp.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes parsing the files (0: the cores; default 1)",
+    )
     exp.add_argument("--strict", action="store_true", help=strict_help)
     _walk_options(exp, "folders")
 
@@ -679,6 +686,8 @@ def _failure(path: Path, err: DigestError) -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.jobs < 0:
+        raise _usage("export", "--jobs takes a number of workers, 0 or more")
     # pyarrow's default allocator (jemalloc) keeps what it frees, so the peak grew with the
     # archive (1.22 from 1k to 10k files); the system's gives it back (1.07). Set before
     # pyarrow loads, for this process only; a user's own setting wins.
@@ -699,6 +708,7 @@ def _export(args: argparse.Namespace) -> int:
             exclude=args.exclude,
             strict=args.strict,
             force=args.force,
+            jobs=args.jobs,
         )
     except ImportError as err:
         print(f"digestformat export: {err}", file=sys.stderr)
