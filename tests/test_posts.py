@@ -258,3 +258,16 @@ def test_assets_url_puts_relative_thumbnails_under_it(
         "data:x",
         "https://h/a/y.png",
     ]
+
+
+def test_split_takes_the_assets_url_as_the_command_line_does() -> None:
+    doc = df.parse((Path(__file__).parent / "fixtures" / "tagged" / "valid" / "sample.md").read_bytes())
+    relative = [p.thumbnail.src for p in doc.papers if p.thumbnail is not None]
+    assert relative
+    assert all(not src.startswith(("/", "http")) for src in relative)
+    posts = df.split(doc, assets_url="https://example.org/assets/")
+    got = [post.papers[0].thumbnail.src for post in posts if post.papers[0].thumbnail is not None]
+    assert got == [f"https://example.org/assets/{src}" for src in relative]
+    for post in posts:
+        assert df.parse(df.render(post), "review") == post
+    assert [p.papers[0].thumbnail for p in df.split(doc)] == [p.thumbnail for p in doc.papers]

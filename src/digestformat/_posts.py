@@ -80,12 +80,17 @@ def _front_matter_lines(paper: Paper, day: dt.date | None, extra_keys: dict[str,
     return lines
 
 
-def split(doc: Digest) -> list[Digest]:
+def split(doc: Digest, *, assets_url: str | None = None) -> list[Digest]:
     """One review post per paper of *doc*, in order.
 
     Each post renders (``render(post)``) as a Jekyll review post; ``join`` of
-    the posts gives *doc*'s content back.
+    the posts gives *doc*'s content back. With *assets_url*, relative thumbnail
+    paths are put under it (:func:`with_assets_url`: ``--assets-url`` of the
+    command line), so that they resolve from the post's permalink; the posts then
+    hold those paths, and ``join`` gives them back so.
     """
+    if assets_url is not None:
+        doc = with_assets_url(doc, assets_url)
     posts: list[Digest] = []
     extra_keys: dict[str, JsonValue] = {}
     if doc.title is not None:
