@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ._text import SURROGATE
 from .errors import DigestError
 from .model import ParseWarning
 
@@ -27,7 +28,6 @@ __all__ = ["MAX_INT_DIGITS", "check_values", "load_json"]
 MAX_INT_DIGITS = 4300
 """The longest integer taken (Python's limit for decimal text, and pydantic's)."""
 
-_SURROGATE = re.compile("[\ud800-\udfff]")  # one class: a linear scan
 _JSON_OBJECT: Any = getattr(json.decoder, "JSONObject")  # noqa: B009 (not in the stubs)
 
 
@@ -171,7 +171,7 @@ def check_values(data: Any, what: str, text: str | None = None, *, nul: bool = T
     for the place."""
     for path, value in _strings(data, ""):  # *line*: the place when there is no *text*
         problem = None
-        if not value.isascii() and _SURROGATE.search(value):
+        if not value.isascii() and SURROGATE.search(value):
             problem = "a lone surrogate: expected text that UTF-8 can hold"
         elif nul and "\0" in value and not path.startswith((".front_matter.", ".front_matter[")):
             problem = "a NUL character: expected text that Markdown can carry"

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import DigestError
 from .layouts.vocabulary import EQUIVALENTS
-from .model import SECTION_KINDS, Digest
+from .model import SECTION_KINDS, Digest, paper_columns
 
 if TYPE_CHECKING:
     import sqlite3
@@ -112,16 +112,7 @@ def _doc_rows(doc: Digest, source: str | None) -> Iterator[_Row]:
             "digest_title": doc.title,
             "layout": doc.layout,
             "template": doc.template,
-            "rank": paper.rank,
-            "title": paper.title,
-            "url": paper.url,
-            "arxiv_id": paper.arxiv_id,
-            "upvotes": paper.upvotes,
-            "difficulty": paper.difficulty,
-            "reliability": paper.reliability,
-            "tags": list(paper.tags),
-            "authors": list(paper.authors),
-            "keywords": list(paper.keywords),
+            **paper_columns(paper),
         }
         values.update(dict.fromkeys(SECTION_COLUMNS))
         for section in paper.sections:

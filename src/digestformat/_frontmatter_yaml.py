@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from typing import Any
 
 import yaml
 
 from ._frontmatter import FrontMatterError
+from ._text import SURROGATE
 
 __all__ = ["EXPANSION", "IMPLICIT_RESOLVERS", "MAX_INT", "check_graph", "load_yaml"]
 
@@ -30,7 +30,6 @@ MAX_INT = 10**4300 - 1
 """The largest integer front matter may hold: 4,300 digits, what JSON readers (ours included) take."""
 EXPANSION = 10
 """A front matter may expand, through its aliases, to ten times its size as written (plus 1,000)."""
-_SURROGATE = re.compile("[\ud800-\udfff]")  # one class: a linear scan
 
 
 def _weight(node: Any) -> int:
@@ -68,8 +67,8 @@ def check_graph(root: Any) -> None:
         seen.add(id(node))
         written += _weight(node)
         if isinstance(node, yaml.ScalarNode):
-            if not node.value.isascii() and _SURROGATE.search(node.value):
-                found = _SURROGATE.search(node.value)
+            if not node.value.isascii() and SURROGATE.search(node.value):
+                found = SURROGATE.search(node.value)
                 assert found is not None
                 code = ord(found.group())
                 raise _refuse(

@@ -10,7 +10,8 @@ from .errors import DigestError
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")  # alternatives of fixed length: linear, no backtracking
-_SURROGATE = re.compile("[\ud800-\udfff]")  # one class: a linear scan
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate (no UTF-8 holds one): one class, a linear scan."""
 
 
 @dataclass(slots=True)
@@ -28,7 +29,7 @@ def decode(data: str | bytes) -> str:
     """Decode UTF-8 strictly. Invalid bytes raise DigestError with their byte offset; a ``str``
     holding a lone surrogate (which no UTF-8 can hold) raises DigestError at its place."""
     if isinstance(data, str):
-        found = None if data.isascii() else _SURROGATE.search(data)
+        found = None if data.isascii() else SURROGATE.search(data)
         if found is not None:
             at = found.start()
             line = data.count("\n", 0, at) + 1

@@ -509,23 +509,26 @@ def _column(kind: str) -> str:
     return _PREFIX + kind if kind in COLUMNS else kind
 
 
+def paper_columns(paper: Paper) -> dict[str, Any]:
+    """A paper's own flat fields, in record order (``to_records`` and the export share them)."""
+    return {
+        "rank": paper.rank,
+        "title": paper.title,
+        "url": paper.url,
+        "arxiv_id": paper.arxiv_id,
+        "upvotes": paper.upvotes,
+        "difficulty": paper.difficulty,
+        "reliability": paper.reliability,
+        "tags": list(paper.tags),
+        "authors": list(paper.authors),
+        "keywords": list(paper.keywords),
+    }
+
+
 def _rows(doc: Digest, kinds: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for paper in doc.papers:
-        row: dict[str, Any] = {
-            "date": doc.date,
-            "layout": doc.layout,
-            "rank": paper.rank,
-            "title": paper.title,
-            "url": paper.url,
-            "arxiv_id": paper.arxiv_id,
-            "upvotes": paper.upvotes,
-            "difficulty": paper.difficulty,
-            "reliability": paper.reliability,
-            "tags": list(paper.tags),
-            "authors": list(paper.authors),
-            "keywords": list(paper.keywords),
-        }
+        row: dict[str, Any] = {"date": doc.date, "layout": doc.layout, **paper_columns(paper)}
         bodies: dict[str, str] = {}
         for section in paper.sections:
             if section.kind is not None:
