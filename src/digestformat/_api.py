@@ -54,8 +54,9 @@ def _text_only(text: object, function: str) -> None:
         raise TypeError(f"{function}() takes the text of a digest, not a path: use digestformat.load(path)")
 
 
-def _source(text: str | bytes) -> _text.SourceText:
-    src = _text.split(_text.decode(text))
+def _source(decoded: str) -> _text.SourceText:
+    """The lines of a text :func:`_text.decode` has checked (it is not checked twice)."""
+    src = _text.split(decoded)
     if all(not line.strip() for line in src.lines):
         raise DigestError("empty document: expected a digest", 1, 1)
     return src
@@ -241,7 +242,6 @@ def dump(
 
 
 def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Vocabulary = DEFAULT) -> Digest:
-    scanned = None
     if layout is None:
         layout = _wide_feed(text)
     if layout is None or layout in LAYOUTS:
@@ -251,8 +251,7 @@ def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Voca
         if layout is None or layout in LAYOUTS:
             src = _source(decoded)
             if layout is None:
-                layout, start, kinds, headings = detect_scan(src.lines, vocabulary)
-                scanned = (start, kinds, headings)
+                layout, scanned = detect_scan(src.lines, vocabulary)
                 return _Reader(LAYOUTS[layout], src, strict, scanned, vocabulary).read()
             doc = _Reader(LAYOUTS[layout], src, strict, None, vocabulary).read()
             if not doc.papers:
@@ -271,13 +270,13 @@ def _refuse_a_wrong_layout(src: _text.SourceText, layout: str, vocabulary: Vocab
     if any(read_hint(line) == layout for line in src.lines):
         return
     try:
-        found, start, kinds, headings = detect_scan(src.lines, vocabulary)
+        found, scanned = detect_scan(src.lines, vocabulary)
     except DigestError:
         return  # in no known layout: a genuinely paperless file
     if found == layout:
         return
     try:
-        papers = _Reader(LAYOUTS[found], src, False, (start, kinds, headings), vocabulary).read().papers
+        papers = _Reader(LAYOUTS[found], src, False, scanned, vocabulary).read().papers
     except DigestError:
         return
     if papers:

@@ -11,7 +11,29 @@ from .layouts._engine import _is_paper_heading, read_hint
 from .layouts._inline import split_emoji
 from .layouts.vocabulary import DEFAULT, Vocabulary
 
-__all__ = ["detect_lines"]
+__all__ = ["Scanned", "detect_lines", "detect_scan"]
+
+
+@dataclass(slots=True)
+class Scanned:
+    """What detection found on its way, handed to the reader so that it is not found twice."""
+
+    block: tuple[int, int] | None
+    """The front matter's fence lines (``_frontmatter.find``), or None."""
+    start: int
+    """The first line after the front matter: the scan starts there."""
+    kinds: list[ScanLine]
+    """The scan of the lines from *start*; ``kinds[j]`` tells line ``start + j``."""
+    headings: list[int] | None
+    """The offsets in *kinds* of the heading lines, in order; None where detection stopped
+    before listing them (a layout hint decided)."""
+    named: dict[int, tuple[str, str | None]]
+    """Heading line index -> (its words without a leading emoji, the kind they name): every
+    heading that detection read as no paper's."""
+    paper_like: set[int] | None
+    """The line indices of the level-1 and level-2 headings that ``_is_paper_heading`` accepts;
+    None where detection stopped before reading them (as *headings*)."""
+
 
 _ORDER = ("tagged", "translated", "imrad", "review")
 
@@ -170,11 +192,9 @@ def detect_lines(lines: list[str]) -> str:
     return detect_scan(lines)[0]
 
 
-def detect_scan(
-    lines: list[str], vocabulary: Vocabulary = DEFAULT
-) -> tuple[str, int, list[ScanLine], list[int] | None]:
-    """(layout, first line after the front matter, the scan from there, the indices in it
-    of the headings or None), told by the file's structure first and its markers second.
+def detect_scan(lines: list[str], vocabulary: Vocabulary = DEFAULT) -> tuple[str, Scanned]:
+    """(layout, what was found on the way: :class:`Scanned`), told by the file's structure
+    first and its markers second.
 
     A leading ``<!-- digestformat: NAME -->`` comment (written by conversions
     whose content would otherwise read as another layout) decides outright.
@@ -197,12 +217,14 @@ def detect_scan(
         if post:
             score["review"] += 5
     kinds = scan(lines, start)
+    named: dict[int, tuple[str, str | None]] = {}
+    paper_like: set[int] = set()
     for offset, k in enumerate(kinds):
         if k.kind is Kind.BLANK:
             continue
-        named = read_hint(lines[start + offset])
-        if named is not None and named in _ORDER:
-            return named, start, kinds, None
+        hinted = read_hint(lines[start + offset])
+        if hinted is not None and hinted in _ORDER:
+            return hinted, Scanned(block, start, kinds, None, named, None)
         break
     paper_headings = {1: 0, 2: 0}
     linked: dict[int, int] = {}  # heading level -> offset of its first linked paper heading
@@ -230,6 +252,7 @@ def detect_scan(
         k = kinds[offset]
         level = k.level
         if level in paper_headings and _is_paper_heading(k.text):
+            paper_like.add(start + offset)
             # before any linked paper, a numbered heading with no link is a paper only with a
             # paper's header lines under it ('## 2. Motivation' is a review post's section)
             here = _is_linked(k.text) if level == 2 and 2 not in linked else None
@@ -248,6 +271,7 @@ def detect_scan(
                 continue  # a paper's title names no section
         words = split_emoji(k.text)[1]
         kind = kind_of(words)
+        named[start + offset] = (words, kind)
         if kind is not None:
             owners = _SECTION_LAYOUTS.get(kind, ())
             for layout in owners:
@@ -256,24 +280,25 @@ def detect_scan(
                 papers[-1][1].setdefault(owners[0], (offset, words))
     if len(linked) == 2:
         raise _mixed_levels(start, linked)
+    found = Scanned(block, start, kinds, headings, named, paper_like)
     marked = None
     if not linked and not post:
         marked = _marker_lines(lines, start, kinds, _MARKERS)
         post = marked.review_link
     if not linked and post:
-        return "review", start, kinds, headings  # a review post's front matter or link line
+        return "review", found  # a review post's front matter or link line
     # Linked paper headings decide the level ('## 1. Introduction' is an imrad section);
     # without any, the level with more paper headings.
     if 1 in linked or (not linked and paper_headings[1] > paper_headings[2]):
-        return "imrad", start, kinds, headings
+        return "imrad", found
     _refuse_mixed_papers(start, papers)
     if marked is None:  # only tagged and translated are left to tell apart, or none fits
         marked = _marker_lines(lines, start, kinds, _DIGEST_MARKERS if paper_headings[2] else _MARKERS)
     for layout, points in marked.points.items():
         score[layout] += points
     if paper_headings[2]:
-        return ("translated" if score["translated"] > score["tagged"] else "tagged"), start, kinds, headings
+        return ("translated" if score["translated"] > score["tagged"] else "tagged"), found
     if score["review"]:
-        return "review", start, kinds, headings
+        return "review", found
     closest = max(_ORDER, key=lambda name: (score[name], end is not None and name in ("imrad", "review")))
     raise DigestError(f"no known layout: the closest is {closest}, which lacks {_LACKS[closest]}", 1, 1)

@@ -23,8 +23,11 @@ class Kind(IntEnum):
     HTML = 5  # inside an HTML block
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ScanLine:
+    """What the scanner tells of one line. Never changed once made (the blank, text, ... ones
+    are shared); not frozen, since a frozen dataclass's ``__init__`` costs 3x as much."""
+
     kind: Kind
     level: int = 0  # heading level, 1..6
     text: str = ""  # heading content, without marks and surrounding blanks

@@ -29,7 +29,14 @@ def decode(data: str | bytes) -> str:
     """Decode UTF-8 strictly. Invalid bytes raise DigestError with their byte offset; a ``str``
     holding a lone surrogate (which no UTF-8 can hold) raises DigestError at its place."""
     if isinstance(data, str):
-        found = None if data.isascii() else SURROGATE.search(data)
+        if data.isascii():
+            return data
+        try:
+            data.encode("utf-8")  # in C, faster than a search; only a lone surrogate fails
+        except UnicodeEncodeError:
+            found = SURROGATE.search(data)
+        else:
+            return data
         if found is not None:
             at = found.start()
             line = data.count("\n", 0, at) + 1
@@ -74,6 +81,13 @@ def split(text: str) -> SourceText:
         if final:
             lines.pop()
         return SourceText(lines, bom, "\n", {}, final)
+    crlf = text.count("\r\n")
+    if crlf == text.count("\r") == text.count("\n"):  # CRLF only: one split, as for LF
+        lines = text.split("\r\n")
+        final = len(lines) > 1 and lines[-1] == ""
+        if final:
+            lines.pop()
+        return SourceText(lines, bom, "\r\n", {}, final)
     lines = []
     endings: list[str] = []
     pos = 0

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue
 
 from .. import _frontmatter
 from .._frontmatter_lines import load_lenient
 from .._scan import Kind, ScanLine, scan
+
+if TYPE_CHECKING:
+    from .._detect import Scanned
 from .._text import SourceText
 from ..errors import DigestError
 from ..model import (
@@ -65,7 +68,7 @@ class _Reader:
         layout: Layout,
         src: SourceText,
         strict: bool,
-        scanned: tuple[int, list[ScanLine], list[int] | None] | None = None,
+        scanned: Scanned | None = None,
         vocabulary: Vocabulary = DEFAULT,
     ) -> None:
         self.scanned = scanned
@@ -99,10 +102,14 @@ class _Reader:
         order: list[str] = []
         front_matter: dict[str, JsonValue] | None = None
         fm_raw: list[str] | None = None
-        try:
-            block = _frontmatter.find(lines)
-        except _frontmatter.FrontMatterError as exc:
-            raise DigestError(exc.msg, 1, 1) from None
+        scanned = self.scanned
+        if scanned is not None:
+            block = scanned.block
+        else:
+            try:
+                block = _frontmatter.find(lines)
+            except _frontmatter.FrontMatterError as exc:
+                raise DigestError(exc.msg, 1, 1) from None
         start = 0
         if block is not None:
             fm_start, fm_end = block
@@ -125,8 +132,15 @@ class _Reader:
             front_matter = self.read_front_matter(fm_raw, fm_start)
         self.base = start
         found: list[int] | None = None
-        if self.scanned is not None and self.scanned[0] == start:
-            self.kinds, found = self.scanned[1], self.scanned[2]  # detection scanned the same lines
+        paper_like: set[int] | None = None
+        if scanned is not None and scanned.start == start:
+            # detection scanned the same lines, and read their headings
+            self.kinds, found, self.named, paper_like = (
+                scanned.kinds,
+                scanned.headings,
+                scanned.named,
+                scanned.paper_like,
+            )
         else:
             self.kinds = scan(lines, start)
         n = len(lines)
@@ -156,10 +170,12 @@ class _Reader:
             )
             starts = [first_line] if first_line < n or names_paper else []
         else:
+            level = layout.paper_level
             starts = [
                 i
                 for i in self.headings
-                if kinds[i - start].level == layout.paper_level and _is_paper_heading(kinds[i - start].text)
+                if kinds[i - start].level == level
+                and (i in paper_like if paper_like is not None else _is_paper_heading(kinds[i - start].text))
             ]
 
         first = starts[0] if starts else n
