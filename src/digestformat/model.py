@@ -147,6 +147,12 @@ def build(
     return obj
 
 
+def put(obj: BaseModel, name: str, value: Any) -> None:
+    """Set field *name* of a model :func:`build` made to a value the reader knows valid,
+    without ``validate_assignment`` (a pydantic round trip of several microseconds)."""
+    obj.__dict__[name] = value
+
+
 class _Model(BaseModel):
     """Base: strict about unknown keys, equality over content fields only."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import JsonValue
@@ -96,9 +97,15 @@ class Layout:
     """What the front matter's title has before the paper's title ('[논문리뷰] ')."""
     line_units: tuple[Unit, ...] = field(init=False, default=())
     """The units of text lines, in order (those not ``on_heading``): what the reader tries."""
+    unit_named: Mapping[str, Unit] = field(init=False, default_factory=dict)
+    """Each unit and tail unit by name (the first of a name, as a search in that order finds)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "line_units", tuple(u for u in self.units if not u.on_heading))
+        named: dict[str, Unit] = {}
+        for unit in (*self.units, *self.tail_units):
+            named.setdefault(unit.name, unit)
+        object.__setattr__(self, "unit_named", MappingProxyType(named))
 
     def generation(self, name: str | None) -> Layout:
         """The generation called *name*; this one (the default) when there is none of that name."""
@@ -140,10 +147,8 @@ def _unit_line(layout: Layout, name: str, paper: Paper) -> str | None:
         return None if text is None else "#" * layout.paper_level + " " + text
     if name == "separator":
         return "---"
-    for unit in (*layout.units, *layout.tail_units):
-        if unit.name == name:
-            return unit.write(paper)
-    return None
+    unit = layout.unit_named.get(name)
+    return None if unit is None else unit.write(paper)
 
 
 def _section_heading(layout: Layout, section: Section) -> str:

@@ -25,6 +25,7 @@ from ..model import (
     Section,
     SectionTrivia,
     build,
+    put,
 )
 from ._engine import (
     VERBATIM,
@@ -54,7 +55,8 @@ _PAPER_DEFAULTS: dict[str, Any] = {
     "notice": None,
 }
 """The paper fields a reader may leave unset (the list and map fields it always sets)."""
-_PAPER_FIELDS = tuple(Paper.model_fields)
+_PAPER_VALUES: dict[str, Any] = {name: _PAPER_DEFAULTS.get(name) for name in Paper.model_fields}
+"""Every paper field, in the model's order, with its default: the reader's fields update a copy."""
 _UNIT_FIRST = frozenset("*!>")
 _HEADER_NAMES = frozenset({"link", "authors", "keywords", "title_echo"})
 """The lines that show a heading above them is the paper's title said again."""
@@ -254,11 +256,11 @@ class _Reader:
             # Each fact lives in one place: title and date move to their own fields.
             fm_title = front_matter.get(layout.title_key)
             if isinstance(fm_title, str):
-                doc.title = fm_title
+                put(doc, "title", fm_title)
                 del front_matter[layout.title_key]
             fm_date = front_matter.get("date")
             if isinstance(fm_date, str) and iso_date(fm_date) is not None:
-                doc.date = iso_date(fm_date)
+                put(doc, "date", iso_date(fm_date))
                 del front_matter["date"]
         if layout.read_front_matter is not None:
             layout.read_front_matter(doc, papers[0] if papers else None)
@@ -269,7 +271,7 @@ class _Reader:
         if front_matter is not None:
             _unescape_keys(layout, front_matter)
             if layout.front_matter_meta and not front_matter:
-                doc.front_matter = None  # the block held only what the model's fields hold
+                put(doc, "front_matter", None)  # the block held only what the model's fields hold
         return doc
 
     def respell_echoes(self, paper: Paper) -> None:
@@ -422,8 +424,10 @@ class _Reader:
 
         raw: dict[str, tuple[str, str]] = {}
         trivia = build(PaperTrivia, {"order": order, "raw": raw})
-        values = {**_PAPER_DEFAULTS, **fields, "trivia": trivia}  # the readers' values are valid
-        paper = build(Paper, {name: values[name] for name in _PAPER_FIELDS})
+        values = _PAPER_VALUES.copy()  # in the model's order, which an update keeps
+        values.update(fields)  # the readers' values are valid
+        values["trivia"] = trivia
+        paper = build(Paper, values)
         for name, line in seen.items():
             canon = _unit_line(self.layout, name, paper)
             if canon != line:

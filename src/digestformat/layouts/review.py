@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from pydantic import JsonValue
 
-from ..model import Digest, Paper
+from ..model import Digest, Paper, put
 from ._engine import Fields, Layout, Unit
 from ._inline import whole_link
 from ._units import (
@@ -117,21 +117,21 @@ def read_front_matter(doc: Digest, paper: Paper | None) -> None:
         return
     title = front_matter.get("title")
     if isinstance(title, str):
-        paper.title = _strip_prefix(title)
+        put(paper, "title", _strip_prefix(title))
         del front_matter["title"]
     tags = _tags(front_matter)
     if tags is not None:
         del front_matter["tags"]
         if tags[:1] == [CATEGORY] and _follows_convention(front_matter):
             tags = tags[1:]  # the post's own category, not a topic of the paper
-        paper.tags = tags
+        put(paper, "tags", tags)
     extra = front_matter.get(DIGEST_EXTRA)
     if isinstance(extra, list) and _is_text_list(extra):
-        doc.extra = [line for line in extra if isinstance(line, str)]
+        put(doc, "extra", [line for line in extra if isinstance(line, str)])
         del front_matter[DIGEST_EXTRA]
     for key in SCALAR_KEYS:
         if key in front_matter and _scalar_fits(key, front_matter[key]) and not _in_body(paper, _UNIT[key]):
-            setattr(paper, key, front_matter.pop(key))  # a body line, when there is one, holds them
+            put(paper, key, front_matter.pop(key))  # a body line, when there is one, holds them
 
 
 def _scalar_fits(key: str, value: JsonValue) -> bool:
