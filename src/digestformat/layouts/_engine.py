@@ -99,6 +99,9 @@ class Layout:
     """The units of text lines, in order (those not ``on_heading``): what the reader tries."""
     unit_named: Mapping[str, Unit] = field(init=False, default_factory=dict)
     """Each unit and tail unit by name (the first of a name, as a search in that order finds)."""
+    section_prefix: Mapping[str, str] = field(init=False, default_factory=dict)
+    """kind -> what a canonical section heading has before its words ('### 📌 '); the key ''
+    holds the prefix of a section of no (or an unknown) kind ('### ')."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "line_units", tuple(u for u in self.units if not u.on_heading))
@@ -106,6 +109,13 @@ class Layout:
         for unit in (*self.units, *self.tail_units):
             named.setdefault(unit.name, unit)
         object.__setattr__(self, "unit_named", MappingProxyType(named))
+        marks = "#" * self.section_level
+        prefix = {
+            kind: f"{marks} {emoji} " if emoji else f"{marks} "
+            for kind, (emoji, _) in self.section_headings.items()
+        }
+        prefix[""] = f"{marks} "
+        object.__setattr__(self, "section_prefix", MappingProxyType(prefix))
 
     def generation(self, name: str | None) -> Layout:
         """The generation called *name*; this one (the default) when there is none of that name."""
@@ -152,11 +162,15 @@ def _unit_line(layout: Layout, name: str, paper: Paper) -> str | None:
 
 
 def _section_heading(layout: Layout, section: Section) -> str:
-    marks = "#" * layout.section_level
-    if section.heading is None:
+    return section_heading(layout, section.kind, section.heading)
+
+
+def section_heading(layout: Layout, kind: str | None, heading: str | None) -> str:
+    """The canonical heading line of a section of *kind* titled *heading* ('' for no heading)."""
+    if heading is None:
         return ""
-    emoji = layout.section_headings.get(section.kind or "", ("", ""))[0]
-    return f"{marks} {emoji} {section.heading}" if emoji else f"{marks} {section.heading}"
+    prefix = layout.section_prefix
+    return prefix.get(kind or "", prefix[""]) + heading
 
 
 def _pick(raw: Mapping[str, tuple[str, str]], name: str, canon: str) -> str:

@@ -32,12 +32,12 @@ from ._engine import (
     Fields,
     Layout,
     _is_paper_heading,
-    _section_heading,
     _unescape_keys,
     _unit_line,
     hint_line,
     read_digest_heading,
     read_hint,
+    section_heading,
     write_digest_heading,
 )
 from ._inline import date_span, derived_arxiv_id, iso_date, split_emoji
@@ -531,35 +531,37 @@ class _Reader:
 
     def read_section(self, k0: int, k1: int) -> Section:
         lines = self.lines
-        head = self.kind(k0)
-        named = self.named.get(k0) if self.named else None  # found by generation() or an echo test
+        named = self.named.get(k0)  # found by detection, generation() or an echo test
         if named is None:
-            words = split_emoji(head.text)[1]
-            kind = self.kind_of(words)
+            words, kind = self.words_kind(k0)
         else:
             words, kind = named
-        if kind is None and head.level == 1 and self.layout.digest_heading and date_span(head.text):
-            self.warn(
-                k0,
-                f"a second digest heading {head.text!r}: two digests in one file? kept as a section "
-                "with kind null (split the file to read them apart)",
-            )
-        elif kind is None:
-            self.warn(k0, f"unknown section heading {words!r}: kept as a section with kind null")
+        if kind is None:
+            self.unknown_section(k0, words)
         a = k0 + 1
         while a < k1 and not lines[a].strip(" \t"):
             a += 1
         b = k1
         while b > a and not lines[b - 1].strip(" \t"):
             b -= 1
-        trivia = build(SectionTrivia, {"lead": lines[k0 + 1 : a], "after": lines[b:k1], "raw": {}})
-        section = build(
+        line = lines[k0]
+        canon = section_heading(self.layout, kind, words)
+        raw = {} if canon == line else {"heading": (canon, line)}
+        trivia = build(SectionTrivia, {"lead": lines[k0 + 1 : a], "after": lines[b:k1], "raw": raw})
+        return build(
             Section, {"kind": kind, "heading": words, "body": "\n".join(lines[a:b]), "trivia": trivia}
         )
-        canon = _section_heading(self.layout, section)
-        if canon != lines[k0]:
-            section.trivia.raw["heading"] = (canon, lines[k0])
-        return section
+
+    def unknown_section(self, k0: int, words: str) -> None:
+        head = self.kind(k0)
+        if head.level == 1 and self.layout.digest_heading and date_span(head.text):
+            self.warn(
+                k0,
+                f"a second digest heading {head.text!r}: two digests in one file? kept as a section "
+                "with kind null (split the file to read them apart)",
+            )
+        else:
+            self.warn(k0, f"unknown section heading {words!r}: kept as a section with kind null")
 
 
 def _quoted_title(excerpt: str) -> str:
