@@ -143,6 +143,12 @@ def _implicit_tag(value: str) -> str:
     return _STR_TAG
 
 
+@functools.lru_cache(maxsize=1024)
+def _text_key(key: str) -> bool:
+    """Is the plain scalar *key* text to YAML? (Keys repeat from file to file: asked once each.)"""
+    return _implicit_tag(key) == _STR_TAG
+
+
 def _plain(value: str, *, in_flow: bool = False) -> Any:
     """A plain scalar the way PyYAML's safe loader reads it, or _NO for anything but text,
     true/false, null and small decimal integers (those go to PyYAML)."""
@@ -224,7 +230,7 @@ def _simple(text: str) -> dict[str, Any] | None:
         key, colon, rest = line.partition(":")
         if not colon or not key or not _KEY_CHARS.issuperset(key) or key in out:
             return None
-        if _implicit_tag(key) != _STR_TAG:  # '0:', 'true:', 'null:' keys are not text
+        if not _text_key(key):  # '0:', 'true:', 'null:' keys are not text
             return None
         if rest and rest[0] != " ":
             return None

@@ -141,12 +141,10 @@ def write_digest_heading(date: dt.date | None, title: str | None) -> str:
 
 def _is_paper_heading(text: str) -> bool:
     """'1. …' or '[Title](url)': a heading that opens a paper ('2026.02.16 …' is a date, not a rank)."""
-    if date_span(text):
-        return False
+    if text.startswith("["):
+        return True  # (a date starts with a digit)
     digits = len(text) - len(text.lstrip("0123456789"))
-    if 0 < digits <= 9 and text[digits : digits + 1] == ".":
-        return True
-    return text.startswith("[")
+    return 0 < digits <= 9 and text[digits : digits + 1] == "." and not date_span(text)
 
 
 def _unit_line(layout: Layout, name: str, paper: Paper) -> str | None:

@@ -97,9 +97,10 @@ def whole_link(s: str) -> tuple[str, str] | None:
 
 def arxiv_id_in(url: str) -> str | None:
     """The arXiv id (version suffix kept) in an arxiv.org or huggingface.co/papers URL."""
-    low = url.lower()
-    if not any(host in low for host in ("arxiv.org/", "huggingface.co/papers/")):
-        return None
+    if "arxiv.org/" not in url and "huggingface.co/papers/" not in url:  # the common spelling first
+        low = url.lower()
+        if "arxiv.org/" not in low and "huggingface.co/papers/" not in low:
+            return None
     m = _ARXIV_ID.search(url)
     return m.group(1) if m else None
 
