@@ -42,8 +42,10 @@ def _header(fig: dict[str, Any]) -> None:
     print(f"  machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['python']}")
     print(f"  load average (1/5/15 min): {load('load_start')} at start, {load('load_end')} at end")
     if "other_load_cores" in m:
+        took = f"; the run took {m['run_seconds'] / 60:.1f} minutes" if "run_seconds" in m else ""
         print(
-            f"  over the whole run: {_load(m['other_load_cores'])} (machine busy time less ours, /proc/stat)"
+            f"  over the whole run: {_load(m['other_load_cores'])} (machine busy time less ours, "
+            f"/proc/stat){took}"
         )
     if "workdir" in m:
         print(f"  work folder: {m['workdir']}")

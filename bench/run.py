@@ -307,8 +307,17 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     pandoc = None if args.skip_pandoc else shutil.which("pandoc")
     fig: dict[str, Any] = {"machine": mach.machine(pandoc, str(DF_SRC)), "options": vars(args).copy()}
     fig["machine"]["workdir"] = f"{work} ({mach.filesystem(work)})"
-    total = mach.Section()
-    total.__enter__()
+    started = time.perf_counter()
+    with mach.Section() as total:
+        _sections(args, work, fig, pandoc)
+    fig["machine"]["load_end"] = mach.load_average()
+    fig["machine"]["other_load_cores"] = total.other_load
+    fig["machine"]["run_seconds"] = time.perf_counter() - started
+    fig["targets"] = targets(fig)
+    return fig
+
+
+def _sections(args: argparse.Namespace, work: Path, fig: dict[str, Any], pandoc: str | None) -> None:
     # the children's .pyc, written once before anything is timed (see mach.child_env)
     mach.run_process([sys.executable, "-m", "digestformat", "--version"], mach.child_env(DF_SRC))
 
@@ -342,6 +351,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         )
 
     gnu = mach.gnu_time(work)
+    fig["machine"]["gnu_time"] = gnu is not None
     _stage(
         f"peak memory, migrate --jobs 1 --to {','.join(args.formats)}: "
         f"{args.files:,} vs {archive.small:,} files"
@@ -355,12 +365,6 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         _stage("peak memory: 50,000 vs 10,000 files")
         fig["memory_big"] = bench_memory(big, work, args.formats, gnu)
         shutil.rmtree(work / "big", ignore_errors=True)
-
-    total.__exit__()
-    fig["machine"]["load_end"] = mach.load_average()
-    fig["machine"]["other_load_cores"] = total.other_load
-    fig["targets"] = targets(fig)
-    return fig
 
 
 def targets(fig: dict[str, Any]) -> list[dict[str, Any]]:
