@@ -382,7 +382,9 @@ def targets(fig: dict[str, Any]) -> list[dict[str, Any]]:
     jobs = fig["jobs"]
     two_cores = (fig["machine"]["usable_cores"] or 1) >= 2
     chosen = jobs["ratio_quiet"] or jobs["ratio"]
-    which = "quiet runs" if jobs["ratio_quiet"] else "all runs (none quiet)"
+    which = f"{jobs['ratio_quiet']['n']} quiet rounds" if jobs["ratio_quiet"] else "all rounds, none quiet"
+    if jobs["cpu_ratio"]:
+        which += f"; CPU --jobs 2 / --jobs 1 {jobs['cpu_ratio']['median']:.2f}x"
     out.append(
         target(
             "migrate --jobs 1 / --jobs 2, wall",
