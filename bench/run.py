@@ -3,8 +3,8 @@
 
 Run from a clone, after ``pip install -e .``::
 
-    python bench/run.py                  # 10,000 files, the full run (~7 minutes)
-    python bench/run.py --quick          # 1,000 files, fewer rounds: a smoke run (~1 minute)
+    python bench/run.py                  # 10,000 files, the full run (5-10 minutes)
+    python bench/run.py --quick          # 1,000 files, fewer rounds: a smoke run (about a minute)
     python bench/run.py --compare REV    # this checkout against another git revision
 
 Every comparison is paired (``bench/_paired.py``): the contenders run the same slice of files back
@@ -382,7 +382,8 @@ def targets(fig: dict[str, Any]) -> list[dict[str, Any]]:
     jobs = fig["jobs"]
     two_cores = (fig["machine"]["usable_cores"] or 1) >= 2
     chosen = jobs["ratio_quiet"] or jobs["ratio"]
-    which = f"{jobs['ratio_quiet']['n']} quiet rounds" if jobs["ratio_quiet"] else "all rounds, none quiet"
+    quiet = jobs["ratio_quiet"]["n"] if jobs["ratio_quiet"] else 0
+    which = f"{quiet} quiet round{'s' * (quiet != 1)}" if quiet else "all rounds, none quiet"
     if jobs["cpu_ratio"]:
         which += f"; CPU --jobs 2 / --jobs 1 {jobs['cpu_ratio']['median']:.2f}x"
     out.append(
