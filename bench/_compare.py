@@ -47,6 +47,14 @@ OPS = {
     "render": "render(doc)",
     "render_json": "render(doc, 'json')",
 }
+# Each file of a slice this many times: a slice of 200 files takes some 40 ms for each op
+# (render to JSON is ~6x as fast as parse); much shorter slices read the clock's and the
+# scheduler's noise.
+REPEAT = {
+    "parse": 1,
+    "render": 2,
+    "render_json": 6,
+}
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:
@@ -79,16 +87,19 @@ def _archive(tree: Path, folder: Path, files: int, seed: int) -> tuple[list[str]
 def _paired_op(
     workers: list[Worker], op: str, cuts: list[tuple[int, int]], sizes: list[int], rounds: int
 ) -> dict[str, Any]:
-    contenders = [worker_contender(w, op, cuts) for w in workers]
+    repeat = REPEAT[op]
+    contenders = [worker_contender(w, op, cuts, repeat) for w in workers]
     pids = [w.pid for w in workers]
     with mach.Section(lambda: pids) as section:
         run = run_paired(contenders, len(cuts), rounds)
     this, base = workers[0].label, workers[1].label
-    counts = [b - a for a, b in cuts]
+    counts = [(b - a) * repeat for a, b in cuts]
+    sizes = [size * repeat for size in sizes]
     out: dict[str, Any] = {
         "what": OPS[op],
         "slices": len(cuts),
         "rounds": rounds,
+        "repeat": repeat,
         "rates": {w.label: rates(run, w.label, counts, sizes) for w in workers},
         "speedup": summary(run.ratios(base, this)),
         "speedup_cpu": summary(run.ratios(base, this, cpu=True)),

@@ -369,10 +369,12 @@ class Worker:
 
 
 def worker_contender(
-    worker: Worker, op: str, cuts: Sequence[tuple[int, int]], name: str | None = None
+    worker: Worker, op: str, cuts: Sequence[tuple[int, int]], repeat: int = 1, name: str | None = None
 ) -> Contender:
+    """*worker* timing *op* on slice s (``cuts[s]``), each file *repeat* times."""
+
     def measure(s: int) -> Timing:
         start, stop = cuts[s]
-        return worker.time(op, start, stop)
+        return worker.time(op, start, stop, repeat)
 
     return Contender(name or worker.label, measure)

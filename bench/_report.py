@@ -231,7 +231,8 @@ def print_compare(fig: dict[str, Any]) -> None:
     for op in ("parse", "render", "render_json"):
         block = fig[op]
         print(
-            f"\n{block['what']}: {block['slices']} slices x {block['rounds']} rounds; "
+            f"\n{block['what']}: {block['slices']} slices x {block['rounds']} rounds, each file "
+            f"x{block.get('repeat', 1)} per slice; "
             f"{_load(block['load']['other_load_cores'])}"
         )
         _rates(block, {label: label for label in block["rates"]})
