@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 LAYOUTS = ("tagged", "translated", "imrad", "review")
 
+ATTEMPTS = 12  # variants of a file tried before its number goes into a title
 BASE_DATE = dt.date(2023, 1, 2)
 SPAN_DAYS = 3 * 365
 TITLE_SUFFIXES = ("", "", "", "", " Revisited", " v2", " at Scale", " (Extended Version)", ": A Closer Look")
@@ -72,9 +73,11 @@ def load_fixtures(root: Path) -> dict[str, list[Fixture]]:
     return found
 
 
-def _vary(fixture: Fixture, rng: random.Random, day: dt.date, titles: bool) -> tuple[df.Digest, bytes]:
+def _vary(
+    fixture: Fixture, rng: random.Random, day: dt.date, titles: bool, tag: str = ""
+) -> tuple[df.Digest, bytes]:
     """The fixture with its date moved to *day*, its papers shuffled and renumbered,
-    upvotes nudged and (when *titles*) a few words added to some titles."""
+    upvotes nudged, (when *titles*) a few words added to some titles, and *tag* to the first."""
     doc = df.parse(fixture.data)
     if doc.date is not None:
         doc.date = day
@@ -90,6 +93,8 @@ def _vary(fixture: Fixture, rng: random.Random, day: dt.date, titles: bool) -> t
         suffix = rng.choice(TITLE_SUFFIXES)
         if titles and suffix:
             paper.title += suffix
+    if tag and doc.papers:
+        doc.papers[0].title += tag
     return doc, df.render(doc).encode("utf-8")
 
 
@@ -118,10 +123,14 @@ def generate(folder: Path, files: int, small: int, seed: int) -> Archive:
         day = BASE_DATE + dt.timedelta(days=rng.randrange(SPAN_DAYS))
         fixture = rng.choice(fixtures[layout])
         blob = b""
-        for attempt in range(12):
+        for attempt in range(ATTEMPTS + 4):
             if attempt and attempt % 2 == 0:
                 fixture = rng.choice(fixtures[layout])  # this one would not vary: take another
-            doc, blob = _vary(fixture, rng, day, titles=attempt % 2 == 0)
+            # past ATTEMPTS, the file's number in a title: past ~30,000 files, some fixtures
+            # (no date, one paper, no upvotes) have no unused variant left. Files that were
+            # made within ATTEMPTS are as they always were.
+            tag = f" (No. {i})" if attempt >= ATTEMPTS else ""
+            doc, blob = _vary(fixture, rng, day, titles=attempt % 2 == 0, tag=tag)
             key = hashlib.sha256(blob).digest()
             if key not in seen and _valid(doc, blob, layout):
                 seen.add(key)
