@@ -21,7 +21,17 @@ from digestformat.layouts import LAYOUTS
 SAMPLE = Path(__file__).parent / "fixtures" / "tagged" / "valid" / "base.md"
 REVIEW = sorted((Path(__file__).parent / "fixtures" / "review" / "valid").glob("*.md"))[0]
 
-HEAVY = ("pydantic", "pydantic_core", "yaml", "lxml", "markdown_it", "tqdm", "frontmatter", "tomllib")
+HEAVY = (
+    "pydantic",
+    "pydantic_core",
+    "yaml",
+    "lxml",
+    "markdown_it",
+    "tqdm",
+    "frontmatter",
+    "tomllib",
+    "orjson",
+)
 """Third-party packages (and tomllib, whose regexes are slow to compile) kept off start-up."""
 
 _PROBE = """

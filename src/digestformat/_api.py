@@ -262,7 +262,7 @@ def _parse(text: str | bytes, layout: str | None, strict: bool, vocabulary: Voca
     reader = _reader(layout)
     if reader is None:
         raise DigestError(f"unknown layout {layout!r}: expected one of {', '.join(FORMATS)}")
-    return reader(text if layout in ("rss", "atom") else _text.decode(text), strict=strict)
+    return reader(text, strict=strict)  # each decodes; JSON checks a str once, in load_json
 
 
 def _refuse_a_wrong_layout(src: _text.SourceText, layout: str, vocabulary: Vocabulary) -> None:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ._text import SURROGATE
+from ._text import SURROGATE, decode
 from .errors import DigestError
 from .model import ParseWarning
 
@@ -94,7 +94,19 @@ def load_json(text: str, what: str) -> tuple[Any, list[ParseWarning]]:
 
     Raises DigestError at the place of a syntax error, a number that is not JSON
     or too large, a lone surrogate, or nesting too deep for the reader.
+
+    Text that orjson reads as ``json`` does, repeating no member, is read by orjson
+    (``_jsontext.loads_clean``); anything else, including everything refused or
+    warned about, is read by ``json`` with the hooks that place each message. A lone
+    surrogate in the str itself is refused first, at its place, as ``_text.decode``
+    refuses it (orjson takes none: the str is not checked twice).
     """
+    from ._jsontext import loads_clean  # orjson: imported with the first JSON read
+
+    clean = loads_clean(text)
+    if clean is not None:
+        return clean[0], []
+    decode(text)
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:

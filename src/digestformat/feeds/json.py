@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._boundary import check_values, load_json
+from .._text import decode
 from ..errors import DigestError
 from ..model import Digest
 
@@ -31,13 +32,16 @@ def write(doc: Digest, *, content_only: bool = False) -> str:
     return doc.model_dump_json(indent=2) + "\n"
 
 
-def read(text: str, *, strict: bool = False) -> Digest:
+def read(text: str | bytes, *, strict: bool = False) -> Digest:
     """A Digest from JSON written by :func:`write` (or by hand, following the schema).
 
-    Read through the boundary for foreign data (``_boundary.load_json``): numbers that are
-    not JSON, lone surrogates and NUL outside the front matter are refused at their place;
-    a repeated member keeps its last value, with a warning (an error with *strict*).
+    Read through the boundary for foreign data (``_boundary.load_json``): invalid UTF-8,
+    numbers that are not JSON, lone surrogates and NUL outside the front matter are refused
+    at their place; a repeated member keeps its last value, with a warning (an error with
+    *strict*).
     """
+    if isinstance(text, bytes):
+        text = decode(text)  # a str is checked by load_json
     data, repeated = load_json(text, "JSON")
     if "\\u0000" in text:  # the only way JSON text holds NUL
         check_values(data, "JSON", text)

@@ -56,7 +56,8 @@ def item(doc: Digest, paper: Paper, ident: str) -> dict[str, Any]:
 
 def read(text: str | bytes, *, strict: bool = False) -> Digest:
     """A Digest from a JSON Feed written by :func:`write`."""
-    text = decode(text)
+    if isinstance(text, bytes):
+        text = decode(text)  # a str is checked by load_json
     feed, repeated = load_json(text, "JSON Feed")
     if strict and repeated:
         raise DigestError(repeated[0].message, repeated[0].line, repeated[0].column)
