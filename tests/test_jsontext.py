@@ -6,6 +6,8 @@
   path as without it: for every fixture's JSON, for generated documents, for generated JSON
   text of every style (repeated members, wide integers, floats, escapes, nesting) and for
   random JSON-like text.
+* The JSON Feed writer writes the same bytes through orjson as through ``json``: for every
+  fixture, for generated documents and for generated values of every type.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from hypothesis import strategies as st
 
 import digestformat as df
 from digestformat import _boundary, _jsontext, _text
+from digestformat.feeds import jsonfeed
 from strategies import LAYOUT_NAMES, digests, texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -54,6 +57,10 @@ def _same_both_ways(text: str, what: str = "JSON") -> Outcome:
         slow = _outcome(text, what)
     assert fast == slow
     return fast
+
+
+def _stdlib_feed(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def _json_texts() -> Iterator[tuple[str, str]]:
@@ -334,3 +341,75 @@ def test_generated_texts_read_the_same_both_ways_through_json(text: str) -> None
     except df.DigestError:
         return
     _same_both_ways(df.render(doc, "json"))
+
+
+# ----------------------------------------------------------------------------- the JSON Feed writer
+
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+_any_scalars = (
+    _scalars
+    | st.floats()
+    | st.integers(-(10**400), 10**400)
+    | st.text(st.characters(), max_size=4)  # lone surrogates too
+    | st.builds(_Str, _strings)
+    | st.builds(_Int, st.integers(-5, 5))
+)
+_values = st.recursive(
+    _any_scalars,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(_keys | _strings | st.builds(_Str, _strings), children, max_size=4)
+        | st.dictionaries(st.integers(-3, 3) | st.none() | st.booleans(), children, max_size=2)
+    ),
+    max_leaves=30,
+)
+
+
+@given(value=_values)
+@example(value={"fm": [1e16, 1e-07, 0.1, float("inf"), float("nan")]})
+@example(value=[2**64, -(2**63) - 1, "\ud800"])
+def test_dumps_indented_writes_what_json_writes(value: Any) -> None:
+    assert _jsontext.dumps_indented(value) == _stdlib_feed(value)
+
+
+def test_dumps_indented_takes_orjson_for_a_plain_value() -> None:
+    value = {"version": "x", "items": [{"id": "a:b", "n": 2**63 - 1, "t": True, "e": [], "o": {}}]}
+    expected = _stdlib_feed(value)
+    with mock.patch("json.dumps", side_effect=AssertionError("json.dumps called")):
+        assert _jsontext.dumps_indented(value) == expected
+
+
+def test_dumps_indented_leaves_deep_nesting_to_json() -> None:
+    value: Any = []
+    for _ in range(_jsontext.FAST_DEPTH + 50):
+        value = [value]
+    assert _jsontext.dumps_indented(value) == _stdlib_feed(value)
+
+
+def _feed_both_ways(doc: df.Digest) -> str:
+    fast = jsonfeed.write(doc)
+    with mock.patch.object(jsonfeed, "dumps_indented", _stdlib_feed):
+        slow = jsonfeed.write(doc)
+    assert fast == slow
+    return fast
+
+
+@pytest.mark.parametrize(("name", "text"), FIXTURE_JSON, ids=[name for name, _ in FIXTURE_JSON])
+def test_every_fixture_writes_the_same_json_feed_both_ways(name: str, text: str) -> None:
+    del name
+    _feed_both_ways(df.parse(text, "json"))
+
+
+@given(doc=st.sampled_from(LAYOUT_NAMES).flatmap(digests))
+def test_generated_documents_write_the_same_json_feed_both_ways(doc: df.Digest) -> None:
+    feed = _feed_both_ways(doc)
+    _same_both_ways(feed, "JSON Feed")

@@ -1,25 +1,27 @@
 """JSON text through orjson, where it provably gives what the standard library gives.
 
-orjson reads JSON faster than the ``json`` module does where that runs Python code
-(the pair hook that finds repeated members), but not always the same way: it reads
-an integer beyond 64 bits as a float, keeps the last of a repeated member without a
-word, and nests up to 1,024 deep (``json`` stops near the recursion limit).
-``loads_clean`` takes the orjson path only for a text it has checked reads as with
-the standard library, and otherwise says so: a check, never a guess.
-``tests/test_jsontext.py`` holds orjson to the facts the checks rely on, for the
-version installed.
+orjson reads and writes JSON faster than the ``json`` module does where that runs
+Python code (the pair hook that finds repeated members, the indented writer), but not
+always the same way: it reads an integer beyond 64 bits as a float, keeps the last
+of a repeated member without a word, nests up to 1,024 deep (``json`` stops near
+the recursion limit), and writes floats in its own notation. Each function here
+takes the orjson path only for a value it has checked gives the standard library's
+result, and otherwise says so (``loads_clean``) or uses the standard library
+(``dumps_indented``): a check, never a guess. ``tests/test_jsontext.py`` holds
+orjson to the facts the checks rely on, for the version installed.
 
 orjson is imported with this module: by the JSON readers when they first read
-(``_boundary.load_json``), never at start-up.
+(``_boundary.load_json``) and by the JSON Feed writer, never at start-up.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
 
-__all__ = ["FAST_DEPTH", "loads_clean"]
+__all__ = ["FAST_DEPTH", "dumps_indented", "loads_clean"]
 
 FAST_DEPTH = 200
 """The deepest nesting taken through orjson (which writes at most 254 levels); deeper goes
@@ -70,3 +72,45 @@ def loads_clean(text: str) -> tuple[Any] | None:
     if _WIDE_INTEGER in raw.translate(_DIGIT_RUNS) or raw.count(b":") != again.count(b":"):
         return None
     return (value,)
+
+
+def dumps_indented(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2) + "\\n"``, byte for byte.
+
+    Through orjson when *value* is plain: dicts with ``str`` keys, lists, ``str``,
+    ``int``, ``bool`` and None (those exact types, no float, no subclass), nested at
+    most FAST_DEPTH deep; orjson writes them as ``json`` does (the same escapes, the
+    same indentation) and refuses an integer beyond 64 bits or a lone surrogate,
+    which then go the ``json`` way with the rest.
+    """
+    if _plain(value):
+        try:
+            return orjson.dumps(value, option=_INDENT).decode("utf-8")
+        except TypeError:  # JSONEncodeError: a wide integer, a lone surrogate, too deep
+            pass
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _plain(value: Any) -> bool:
+    """Whether *value* is made of exact dicts with str keys, lists and scalars other than float."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if depth >= FAST_DEPTH:
+            return False
+        if kind is dict:
+            for key, member in item.items():
+                if type(key) is not str:
+                    return False
+                stack.append((member, depth + 1))
+        elif kind is list:
+            stack.extend((member, depth + 1) for member in item)
+        else:
+            return False
+    return True

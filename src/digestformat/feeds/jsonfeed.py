@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._boundary import check_values, load_json
+from .._jsontext import dumps_indented
 from .._text import decode
 from ..errors import DigestError
 from ..model import Digest, Paper, ParseWarning
@@ -33,7 +34,7 @@ def write(doc: Digest) -> str:
     feed[_EXT] = doc.model_dump(mode="json", exclude={"papers", "warnings"})
     items = [item(doc, paper, ident) for paper, (ident, _) in zip(doc.papers, c.guids(doc), strict=True)]
     feed["items"] = items
-    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+    return dumps_indented(feed)  # json.dumps(feed, ensure_ascii=False, indent=2) + "\n", faster
 
 
 def item(doc: Digest, paper: Paper, ident: str) -> dict[str, Any]:
