@@ -27,7 +27,7 @@ from ._api import load_config, parse, render
 from ._config import Config
 from ._io import InputRefused
 from ._migrate_inputs import _read_input
-from ._migrate_journal import _JOURNAL_FDS, _Journal, _sha
+from ._migrate_journal import _HELD, _JOURNAL_FDS, _Journal, _sha
 from ._posts import named_posts
 from .errors import DigestError
 from .model import Digest
@@ -95,8 +95,9 @@ _STATE: dict[str, Any] = {}
 def _init(opts: Options, journal: _Journal, parent: int | None = None) -> None:
     _STATE["opts"] = opts
     _STATE["journal"] = journal
-    _JOURNAL_FDS.clear()  # a forked worker never writes the parent's part file
-    if parent is not None:
+    if parent is not None:  # a worker: it never writes the parent's part file, nor its held lines
+        _JOURNAL_FDS.clear()
+        _HELD.clear()
         _die_with_parent(parent)
 
 

@@ -38,7 +38,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._api import find_config, render
-from ._io import clean_relative, contained, default_mode, numbered, sweep_temp_files, write_atomic
+from ._io import (
+    clean_relative,
+    contained,
+    default_mode,
+    numbered,
+    safe_component,
+    sweep_temp_files,
+    write_atomic,
+)
 from ._migrate_inputs import MAX_INPUT_BYTES, _Input, _read_input, _walk
 from ._migrate_journal import (
     CLAIMS,
@@ -170,7 +178,10 @@ class _Writer:
         self.journal = journal
         self.taken: dict[str, str] = {}  # casefolded output name -> the input that has it
         self.checked: set[Path] = set()  # folders found inside DST in this run
-        self.made: set[Path] = set()  # folders made (or found) in this run
+        self.made: set[str] = set()  # folders made (or found) in this run
+        self.fresh: set[str] = set()  # folders this run made: nothing is in them but its outputs
+        self.safe: dict[str, str] = {}  # an output name's folder -> DST's folder written into
+        self.dst = os.fspath(opts.dst)
         self.mode = default_mode()
 
     def commit(self, task: _Task, result: _Result) -> _Result:
@@ -203,20 +214,56 @@ class _Writer:
             named.append((final, blob))
         return named, warnings
 
+    def _place(self, name: str) -> tuple[str, os.stat_result | None]:
+        """Where *name* is written in DST, and what is there now (``lstat``; None: nothing).
+
+        The first output into a folder goes through ``contained`` (each component
+        cleaned, each one that exists checked); once written into, the folder is
+        known for the rest of the run and a name there costs one ``lstat``, or none
+        in a folder this run made (all that is in it is this run's, and its names
+        are taken). A link found at the name itself takes the long way
+        (``contained`` checks where it leads). ValueError for a name that would leave DST.
+        """
+        folder, _, leaf = name.rpartition("/")
+        known = self.safe.get(folder)
+        if known is not None and safe_component(leaf) == leaf:
+            target = os.path.join(known, leaf)
+            if known in self.fresh:
+                return target, None
+            found = _lstat(target)
+            if found is None or not stat.S_ISLNK(found.st_mode):
+                return target, found
+        target = os.fspath(contained(self.opts.dst, name, checked=self.checked))
+        return target, _lstat(target)
+
+    def _folder(self, folder: str) -> None:
+        """Make *folder* (and those it is in), noting those this run made: ``os.makedirs``."""
+        try:
+            os.mkdir(folder)
+        except FileNotFoundError:
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                raise
+            self._folder(parent)
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+            self.made.add(folder)
+            return
+        self.made.add(folder)
+        self.fresh.add(folder)
+
     def _write(self, rel: str, result: _Result) -> _Result:
         opts, journal = self.opts, self.journal
         named, numbered_names = self._names(rel, result.blobs)
         warnings = [*result.warnings, *numbered_names]
-        targets: list[tuple[Path, str, bytes, int]] = []
+        targets: list[tuple[str, str, bytes, int]] = []
         for name, blob in named:
             try:
-                target = contained(opts.dst, name, checked=self.checked)
+                target, found = self._place(name)
             except ValueError as exc:
                 return _Result(rel, "failed", f"{rel}: unsafe output name: {exc}")
-            try:
-                found = os.lstat(target)
-            except (FileNotFoundError, NotADirectoryError):
-                found = None
             if found is not None and name not in journal.owned and not opts.force:
                 message = f"{rel}: {name} exists and migrate did not write it: use --force to replace it"
                 return _Result(rel, "failed", message)
@@ -231,18 +278,28 @@ class _Writer:
         _append(opts.dst, entry)
         written = []
         for target, name, blob, mode in targets:
+            folder = os.path.dirname(target)
             try:
-                if target.parent not in self.made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self.made.add(target.parent)
+                if folder not in self.made:
+                    self._folder(folder)
                 write_atomic(target, blob, mode=mode)
             except OSError as exc:
                 message = f"{rel}: cannot write {name}: {exc.strerror or exc}"
                 return _Result(rel, "failed", message, entry=entry, warnings=warnings)
+            key = name.rpartition("/")[0]
+            if key not in self.safe and folder == (os.path.join(self.dst, key) if key else self.dst):
+                self.safe[key] = folder
             written.append({"path": name, "sha": _sha(blob)})
         done = {"input": rel, "sha": result.sha, "outputs": written, "state": "done"}
         _append(opts.dst, done)
         return _Result(rel, "converted", outputs=names, entry=done, warnings=warnings)
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 # ------------------------------------------------------------------ running
