@@ -9,11 +9,15 @@ import os
 import random
 import re
 import stat
+import tempfile
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "InputRefused",
+    "atomic_file",
     "clean_relative",
     "contained",
     "default_mode",
@@ -94,6 +98,31 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
                     view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A file to write *path* through, streamed: :func:`write_atomic` for what is not held whole.
+
+    The temp file beside *path* is moved into place when the block ends, and removed
+    if it raises; *path* gets the mode of the file it replaces, else the umask's default.
+    """
+    target = os.fspath(path)
+    try:
+        mode: int | None = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    folder, base = os.path.split(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{base[:50]}.", suffix=".tmp", dir=folder or ".")
+    try:
+        with open(fd, "wb") as handle:  # not os.fdopen: one handle on the fd it was given
+            os.fchmod(handle.fileno(), default_mode() if mode is None else mode)
+            yield handle
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
