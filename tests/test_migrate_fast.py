@@ -8,9 +8,11 @@ once, the journal's 'done' line written with the next line.
 from __future__ import annotations
 
 import collections
+import hashlib
 import io
 import json
 import os
+import pickle
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from digestformat import _io, _migrate_journal
+from digestformat import _io, _migrate_journal, _migrate_workers
 from digestformat.archive import MANIFEST, Options, migrate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -223,3 +225,27 @@ def test_a_second_run_into_its_own_folders_is_the_same(tmp_path: Path) -> None:
     migrate(Options(src=tmp_path / "src", dst=fresh, to="json", jobs=1, quiet=True))
     assert tree(dst) == tree(fresh)
     assert (dst / MANIFEST).read_bytes() == (fresh / MANIFEST).read_bytes()
+
+
+def test_a_result_crosses_from_a_worker_whole() -> None:
+    result = _migrate_workers._Result(
+        "a.md",
+        "ready",
+        outputs=["a.json"],
+        sha="1",
+        blobs=[("a.json", b"{}\n")],
+        shas=["2"],
+        warnings=["a.md:1:1: warning: w"],
+        entry={"input": "a.md"},
+    )
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):  # sent as its fields, in order
+        assert pickle.loads(pickle.dumps(result, protocol)) == result
+
+
+def test_the_workers_make_the_outputs_hashes(tmp_path: Path) -> None:
+    small_archive(tmp_path / "src", 6, per_folder=3)
+    opts = Options(src=tmp_path / "src", dst=tmp_path / "dst", to="json", jobs=1)
+    _migrate_workers._init(opts, _migrate_journal._Journal(tmp_path / "dst" / MANIFEST))
+    result = _migrate_workers._prepare(_migrate_workers._Task("d00/f0000.md", out="d00/f0000.json"))
+    assert result.status == "ready"
+    assert result.shas == [hashlib.sha256(blob).hexdigest() for _, blob in result.blobs]

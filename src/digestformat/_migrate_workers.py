@@ -15,7 +15,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import ctypes
+import dataclasses
 import functools
+import gc
 import itertools
 import os
 import signal
@@ -90,7 +92,15 @@ class _Result:
     line: str = ""  # the same, as the manifest keeps it (when written in this run)
     sha: str = ""
     blobs: list[tuple[str, bytes]] = field(default_factory=list)  # "ready": (name, bytes) to write
+    shas: list[str] = field(default_factory=list)  # "ready": each blob's SHA-256, made in the worker
     warnings: list[str] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[type[_Result], tuple[Any, ...]]:
+        """Sent back from a worker as its fields in order: less to pickle than a slotted object."""
+        return _Result, tuple(getattr(self, name) for name in _RESULT_FIELDS)
+
+
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(_Result))
 
 
 _STATE: dict[str, Any] = {}
@@ -158,7 +168,8 @@ def _prepare_any(task: _Task, *, may_skip: bool = True) -> _Result:
         blobs, warnings = _outputs_for(task, data, opts)
     except DigestError as err:
         return _Result(task.rel, "failed", _where(task.rel, err))
-    return _Result(task.rel, "ready", sha=digest, blobs=blobs, warnings=warnings)
+    shas = [_sha(blob) for _, blob in blobs]
+    return _Result(task.rel, "ready", sha=digest, blobs=blobs, shas=shas, warnings=warnings)
 
 
 def _prepare(task: _Task) -> _Result:
@@ -232,6 +243,16 @@ def _pool_map(
         return
     chunk = max(1, min(_CHUNK, len(ahead) // (jobs * 8)))  # 8 batches a worker, when there are few
     feed = _batches(itertools.chain(ahead, source), chunk)
+    gc.freeze()  # what the workers inherit is never scanned by their collector: pages stay shared
+    try:
+        yield from _pooled(fn, feed, jobs, opts, journal)
+    finally:
+        gc.unfreeze()
+
+
+def _pooled(
+    fn: Callable[[_Task], _Result], feed: Iterator[list[_Task]], jobs: int, opts: Options, journal: _Journal
+) -> Iterator[tuple[_Task, _Result]]:
     while True:
         redo: list[list[_Task]] = []
         with cf.ProcessPoolExecutor(

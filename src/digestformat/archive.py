@@ -247,8 +247,8 @@ class _Writer:
         opts, journal, rel = self.opts, self.journal, task.rel
         named, numbered_names = self._names(task, result.blobs)
         warnings = [*result.warnings, *numbered_names]
-        targets: list[tuple[str, str, bytes, int]] = []
-        for name, blob in named:
+        targets: list[tuple[str, str, bytes, int, str]] = []
+        for (name, blob), sha in zip(named, result.shas or [_sha(b) for _, b in named], strict=True):
             try:
                 target, found = self._place(name)
             except ValueError as exc:
@@ -257,8 +257,9 @@ class _Writer:
                 message = f"{rel}: {name} exists and migrate did not write it: use --force to replace it"
                 return _Result(rel, "failed", message)
             keep_mode = found is not None and stat.S_ISREG(found.st_mode)
-            targets.append((target, name, blob, found.st_mode & 0o7777 if found and keep_mode else self.mode))
-        names = [name for _, name, _, _ in targets]
+            mode = found.st_mode & 0o7777 if found and keep_mode else self.mode
+            targets.append((target, name, blob, mode, sha))
+        names = [target[1] for target in targets]
         for name in names:  # every output can be written: now it takes its names
             self.taken.take(name, task.shared, rel)
         if opts.dry_run:
@@ -266,7 +267,7 @@ class _Writer:
         entry = {"input": rel, "sha": result.sha, "outputs": [{"path": n} for n in names], "state": "begin"}
         _append(opts.dst, entry)
         written = []
-        for target, name, blob, mode in targets:
+        for target, name, blob, mode, sha in targets:
             folder = os.path.dirname(target)
             try:
                 if folder not in self.made:
@@ -280,7 +281,7 @@ class _Writer:
                 self.safe[key] = folder
                 if len(self.safe) > _FOLDERS:
                     self._forget(key, folder)
-            written.append({"path": name, "sha": _sha(blob)})
+            written.append({"path": name, "sha": sha})
         done = {"input": rel, "sha": result.sha, "outputs": written, "state": "done"}
         line = _canonical(done)
         _append(opts.dst, done, line)
