@@ -213,6 +213,8 @@ def test_a_journal_line_is_the_json_of_its_entry(entry: dict[str, Any]) -> None:
     seq = read.pop("seq")
     assert read == entry
     assert line == (json.dumps({**entry, "seq": seq}, ensure_ascii=False) + "\n").encode()
+    if "input" in entry:  # as the manifest keeps it
+        assert _migrate_journal._canonical(entry) == json.dumps(entry, ensure_ascii=False, sort_keys=True)
 
 
 def test_a_second_run_into_its_own_folders_is_the_same(tmp_path: Path) -> None:

@@ -65,8 +65,9 @@ class Sorter:
 
     def _run(self, pairs: Iterable[tuple[str, str]]) -> IO[bytes]:
         """*pairs* in a temp file, unnamed where the OS can (O_TMPFILE), else unlinked at once (a
-        kill leaves nothing); unbuffered, so that a run waiting to be read holds no buffer."""
-        run = tempfile.TemporaryFile(buffering=0, dir=self.folder)  # noqa: SIM115 (closed in close)
+        kill leaves nothing, or a hidden ``.digestformat-sort.*``); closed in ``close``; unbuffered,
+        so that a run waiting to be read holds no buffer."""
+        run = tempfile.TemporaryFile(buffering=0, prefix=".digestformat-sort.", dir=self.folder)  # noqa: SIM115
         block: list[bytes] = []
         size = 0
         most = max(4096, min(_BLOCK, self.limit))

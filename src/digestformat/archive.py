@@ -218,8 +218,8 @@ class _Writer:
         return target, _lstat(target)
 
     def _forget(self, key: str, folder: str) -> None:
-        """Forget every folder but *folder* (DST's, for names in *key*): it costs the others their
-        first name's long way again, never a check (the walk does not come back to a folder)."""
+        """Forget every folder but *folder* (DST's, for names in *key*). A folder forgotten and met
+        again costs its next name the long way (``contained``, an ``lstat``): it skips no check."""
         self.safe = {key: folder}
         self.fresh = self.fresh & {folder}
         self.made = {folder}
