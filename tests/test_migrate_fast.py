@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from digestformat import _io, _migrate_journal, _migrate_workers
+from digestformat import _io, _migrate_inputs, _migrate_journal, _migrate_names, _migrate_workers
 from digestformat.archive import MANIFEST, Options, migrate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -251,3 +251,36 @@ def test_the_workers_make_the_outputs_hashes(tmp_path: Path) -> None:
     result = _migrate_workers._prepare(_migrate_workers._Task("d00/f0000.md", out="d00/f0000.json"))
     assert result.status == "ready"
     assert result.shas == [hashlib.sha256(blob).hexdigest() for _, blob in result.blobs]
+
+
+def test_mirrored_names_are_made_safe_as_clean_relative_makes_them() -> None:
+    # _mirror_tasks cleans a folder's part once for all its files: the same names as cleaning each
+    # whole (then numbering against every name taken: these folders may clash once cleaned, so
+    # they are marked shared, as the walk marks such folders).
+    rng = random.Random(13)
+    pieces = ["a", "CON", "..", ".", "x y", "é", ":", "\\", "nul.txt", " .. ", "b" * 250, "%E9", ""]
+    rels = []
+    for _ in range(3000):
+        parts = [rng.choice(pieces) + rng.choice(["", "q", ".md"]) for _ in range(rng.randint(1, 4))]
+        rels.append("/".join(parts) + rng.choice([".md", ".json", ".markdown"]))
+    rels.sort(key=lambda rel: rel.rpartition("/")[0])  # a folder's files together, as walked
+    failed: list[str] = []
+    items = [_migrate_inputs._Input(rel, rel, shared=True) for rel in rels]
+    got = [
+        (task.rel, task.out)
+        for task in _migrate_names._mirror_tasks(items, "json", lambda result: failed.append(result.rel))
+    ]
+    want, refused, taken = [], [], set()
+    for rel in rels:
+        try:
+            first = name = _io.clean_relative(_migrate_names._mirror_name(rel, "json"))
+        except ValueError:
+            refused.append(rel)
+            continue
+        number = 2
+        while name.casefold() in taken:
+            name, number = _io.numbered(first, number), number + 1
+        taken.add(name.casefold())
+        want.append((rel, name))
+    assert failed == refused
+    assert got == want

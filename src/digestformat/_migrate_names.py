@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from ._io import clean_relative, numbered
+from ._io import clean_relative, numbered, safe_component
 from ._migrate_inputs import _Input, _Problem
 from ._migrate_workers import _Result, _Task
 
@@ -67,12 +67,24 @@ def _mirror_tasks(
     """One task per input, as they come, output names made safe, then unique; each problem
     of the walk, and each name that cannot be made safe, reported as it comes."""
     taken = _Names()
+    folder: str | None = None
+    clean_folder: str | None = ""  # the last folder's name, made safe once for all its files
     for item in items:
         if not isinstance(item, _Input):
             report(_Result(item[0], "failed", item[1]))
             continue
         try:
-            first = name = clean_relative(_mirror_name(item.rel, to))
+            mirrored = _mirror_name(item.rel, to)
+            here, _, leaf = mirrored.rpartition("/")
+            if here != folder:  # clean_relative(mirrored), the folder's part once for its files
+                folder = None
+                plain = not here or all(part not in {"", "."} for part in here.split("/"))
+                clean_folder = (clean_relative(here) + "/" if here else "") if plain else None
+                folder = here
+            if clean_folder is None or leaf in {"", "."}:  # not a walk's name: the whole way
+                first = name = clean_relative(mirrored)
+            else:
+                first = name = clean_folder + safe_component(leaf)
         except ValueError as exc:
             report(_Result(item.rel, "failed", f"{item.rel}: unsafe output name: {exc}"))
             continue
