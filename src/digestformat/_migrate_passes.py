@@ -22,7 +22,7 @@ from ._io import contained, write_atomic
 from ._migrate_inputs import _read_input
 from ._migrate_journal import _append, _Journal, _sha
 from ._migrate_workers import _failure, _parse, _pool_map, _read_one, _Result, _Task
-from ._posts import join
+from ._posts import joined
 from .errors import DigestError
 from .model import Digest
 
@@ -64,9 +64,14 @@ def _join(opts: Options, tasks: Iterable[_Task], journal: _Journal, report: Repo
 def _join_date(
     opts: Options, journal: _Journal, date: str, members: list[tuple[str, Digest, list[str]]], report: Report
 ) -> None:
+    """Join one date's posts (*members*: rel, post, warnings; emptied, so that the posts go once
+    their papers are the digest's) and report each."""
     name = f"{date}{_SUFFIX.get(opts.to, '.md')}"
+    docs = [doc for _, doc, _ in members]
+    said = [(rel, warnings) for rel, _, warnings in members]
+    members.clear()
     try:
-        _join_one(opts, journal, name, date, [doc for _, doc, _ in members])
+        _join_one(opts, journal, name, date, docs)
     except Exception as exc:
         if isinstance(exc, DigestError):
             message = f"{name}: {exc.msg}"
@@ -76,15 +81,18 @@ def _join_date(
             message = f"{opts.dst / name}: cannot write: {exc.strerror or exc}"
         else:
             message = _failure(name, exc)
-        report(_Result(members[0][0], "failed", message, warnings=[w for *_, ws in members for w in ws]))
+        report(_Result(said[0][0], "failed", message, warnings=[w for _, ws in said for w in ws]))
         return
-    for number, (rel, _, warnings) in enumerate(members):
+    for number, (rel, warnings) in enumerate(said):
         outputs = [name] if number == 0 else []
         report(_Result(rel, "converted", outputs=outputs, warnings=warnings))
 
 
 def _join_one(opts: Options, journal: _Journal, name: str, date: str, docs: list[Digest]) -> None:
-    text = render(join(docs), opts.to)
+    digest = joined(docs, copy=False)  # the posts are dropped: their papers are the digest's
+    docs.clear()
+    text = render(digest, opts.to)
+    del digest
     target = contained(opts.dst, name)
     if os.path.lexists(target) and name not in journal.owned and not opts.force:
         raise DigestError(f"{name} exists and migrate did not write it: use --force")
