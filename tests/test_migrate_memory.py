@@ -10,6 +10,7 @@ counted, never timed).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import random
@@ -252,3 +253,30 @@ def test_four_times_the_inputs_hold_no_more_memory(
     # SRC's holds them all): far less than the 2 KiB an input cost when the run held its lists
     # (tracemalloc counts every allocation, each listing's and the Sorters' included).
     assert peaks[1] - peaks[0] < 300 * 60, peaks
+
+
+def dated_posts(root: Path, dates: int) -> None:
+    """The posts of the sample digest, again on each of *dates* dates: what --join joins."""
+    posts = df.split(df.parse(fixture("tagged/sample.md")))
+    for day in range(dates):
+        for number, post in enumerate(posts):
+            post.date = dt.date(2026, 1, 1) + dt.timedelta(days=day)
+            path = root / f"m{day % 12:02d}" / f"{day:03d}-{number}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(df.render(post).encode("utf-8"))
+
+
+def test_four_times_the_dates_to_join_hold_no_more_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --join holds one date's posts at a time: memory follows the largest date, not the archive.
+    monkeypatch.setattr(_external_sort, "LIMIT", 20_000)
+    monkeypatch.setattr(_external_sort, "MAX_RUNS", 4)
+    peaks = []
+    for dates in (12, 48):
+        src = tmp_path / f"src{dates}"
+        dated_posts(src, dates)
+        _peak(src, tmp_path / "warm", to="tagged", join=True)
+        peaks.append(_peak(src, tmp_path / f"dst{dates}", to="tagged", join=True))
+    posts = len(df.split(df.parse(fixture("tagged/sample.md"))))
+    assert peaks[1] - peaks[0] < 36 * posts * 200, (peaks, posts)  # was every post, whole: KiBs each
