@@ -20,7 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 
@@ -671,8 +671,16 @@ def test_the_lock_is_held_while_migrate_runs(tmp_path: Path, monkeypatch: pytest
                 migrate(Options(src=src.path, dst=dst, to="json", jobs=1))
         real(path, data, **kwargs)
 
+    real_file = _io.atomic_file
+
+    @contextlib.contextmanager
+    def file_spy(path: Path) -> Iterator[BinaryIO]:
+        seen.append((dst / LOCK).read_text(encoding="ascii").strip())
+        with real_file(path) as handle:
+            yield handle
+
     monkeypatch.setattr(archive, "write_atomic", spy)
-    monkeypatch.setattr(_migrate_journal, "write_atomic", spy)  # the compaction
+    monkeypatch.setattr(_migrate_journal, "atomic_file", file_spy)  # the compaction
     assert migrate(Options(src=src.path, dst=dst, to="json", jobs=1, quiet=True)).failed == 0
     assert seen
     assert set(seen) == {str(os.getpid())}

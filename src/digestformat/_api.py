@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -34,7 +35,8 @@ def _feed(name: str) -> ModuleType | None:
     lxml and the feed code load only when a feed is read or written. None for other names."""
     if name not in _names.FEEDS:
         return None
-    return importlib.import_module(f".feeds.{name}", __package__)
+    module = sys.modules.get(f"{__package__}.feeds.{name}")  # imported: no import machinery per call
+    return module if module is not None else importlib.import_module(f".feeds.{name}", __package__)
 
 
 def _reader(name: str) -> _FormatReader | None:

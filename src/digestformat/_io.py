@@ -6,14 +6,18 @@ import contextlib
 import errno
 import functools
 import os
+import random
 import re
-import secrets
 import stat
+import tempfile
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "InputRefused",
+    "atomic_file",
     "clean_relative",
     "contained",
     "default_mode",
@@ -37,6 +41,7 @@ _RESERVED = frozenset(
     }
 )
 _MAX_COMPONENT_BYTES = 200
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")  # one class, bounded: no backtracking
 
 
@@ -47,36 +52,78 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
     """Write *data* to *path* through a temp file in the same folder, then os.replace.
 
     A crash or a kill at any point leaves the old file or the new one, never a
     part of either, and no temp file behind but for a kill mid-write (its name
     is ``.NAME.XXXXXXXX.tmp``: see :func:`sweep_temp_files`). The file gets
     *mode*, else the mode of the file it replaces, else the umask's default.
+    Nothing is fsync'ed: durability across a power loss is the filesystem's.
+
+    Four system calls for a new file given its *mode* (open, write, close,
+    rename): the temp name's eight hex digits come from ``random`` (O_EXCL
+    makes a name that is taken, or a link planted there, a retry, never a
+    file written through), not from the system's entropy.
     """
+    target = os.fspath(path)
     if mode is None:
         try:
-            mode = path.stat().st_mode & 0o7777
+            mode = os.stat(target).st_mode & 0o7777
         except FileNotFoundError:
             mode = None
         except NotADirectoryError:
-            raise FileNotFoundError(2, "no such folder to write into", str(path)) from None
-    tmp = path.parent / f".{path.name[:50]}.{secrets.token_hex(4)}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-    except FileNotFoundError:
-        raise FileNotFoundError(2, "no such folder to write into", str(path)) from None
+            raise FileNotFoundError(2, "no such folder to write into", target) from None
+    folder, base = os.path.split(target)
+    prefix = os.path.join(folder, f".{base[:50]}.")
+    for _ in range(100):
+        tmp = f"{prefix}{random.getrandbits(32):08x}.tmp"
+        try:
+            fd = os.open(tmp, _CREATE, 0o666 if mode is None else mode)
+        except FileExistsError:
+            continue  # a name taken: another one
+        except FileNotFoundError:
+            raise FileNotFoundError(2, "no such folder to write into", target) from None
+        break
+    else:
+        raise FileExistsError(errno.EEXIST, "no free temp file name", prefix)
     try:
         try:
             if mode is not None and mode & _umask():
                 os.fchmod(fd, mode)  # the umask took bits the replaced file had
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            written = os.write(fd, data)
+            if written < len(data):
+                view = memoryview(data)[written:]
+                while view:
+                    view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A file to write *path* through, streamed: :func:`write_atomic` for what is not held whole.
+
+    The temp file beside *path* is moved into place when the block ends, and removed
+    if it raises; *path* gets the mode of the file it replaces, else the umask's default.
+    """
+    target = os.fspath(path)
+    try:
+        mode: int | None = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    folder, base = os.path.split(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{base[:50]}.", suffix=".tmp", dir=folder or ".")
+    try:
+        with open(fd, "wb") as handle:  # not os.fdopen: one handle on the fd it was given
+            os.fchmod(handle.fileno(), default_mode() if mode is None else mode)
+            yield handle
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -228,7 +275,11 @@ def read_file(path: str | os.PathLike[str], *, follow: bool = True, limit: int |
         chunks: list[bytes] = []
         total = 0
         while True:
-            want = 1 << 20 if limit is None else min(1 << 20, limit + 1 - total)
+            # What fstat saw and one byte more (a file that grew shows it), in chunks of 1 MiB at
+            # most: a buffer the size of the file, so a small file costs one small read.
+            want = min(1 << 20, info.st_size - total + 1) if total <= info.st_size else 1 << 20
+            if limit is not None:
+                want = min(want, limit + 1 - total)
             chunk = os.read(fd, want)
             if not chunk:
                 break
@@ -236,6 +287,8 @@ def read_file(path: str | os.PathLike[str], *, follow: bool = True, limit: int |
             if limit is not None and total > limit:
                 raise InputRefused(f"larger than the limit of {_size(limit)} (it grew while read)")
             chunks.append(chunk)
+            if len(chunk) < want and total >= info.st_size:
+                break  # a short read of all that fstat saw: the end, without a read to learn it
     finally:
         os.close(fd)
     return b"".join(chunks)

@@ -14,13 +14,15 @@ larger than ``MAX_INPUT_BYTES``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._io import file_kind, read_file
+from ._io import file_kind, read_file, safe_component
 from ._walk import Filter, skip_folder
 
 if TYPE_CHECKING:
@@ -42,6 +44,9 @@ class _Input:
     link: bool = False
     """Reached through a symbolic link: opened following links (else with O_NOFOLLOW)."""
     escaped: bool = False
+    shared: bool = False
+    """Below a folder whose output folder another folder of SRC shares (``A/`` and ``a/``,
+    ``caf%E9/`` and a ``caf\\xe9/`` spelled so): its output names are kept for the whole run."""
 
 
 def _escape(name: str) -> tuple[str, bool]:
@@ -73,24 +78,73 @@ _Folder = tuple[str, str, frozenset[tuple[int, int]]]
 """A folder to walk: its path, its rel with a final '/', and the (dev, ino) of it and its parents."""
 
 
+_Problem = tuple[str, str]
+"""What the walk could not take: (rel, message)."""
+
+
+def _folder_key(name: str) -> str:
+    """Sibling folders of equal keys share an output folder (or, escaped, a name)."""
+    return safe_component(name).casefold()
+
+
 @dataclass(slots=True)
 class _Walker:
     src_real: str
     dst_real: str
     follow_links: bool
     rule: Filter = field(default_factory=Filter)
-    inputs: list[_Input] = field(default_factory=list)
-    problems: list[tuple[str, str]] = field(default_factory=list)
 
-    def folder(self, folder: _Folder) -> list[_Folder]:
-        """Take *folder*'s inputs; its folders, to walk next."""
+    def walk(self, folders: list[_Folder]) -> Iterator[_Input | _Problem]:
+        """The inputs (and problems) below *folders*, in walk order, one folder listed at a time.
+
+        Sibling folders whose names clash (an escaped name equal to another's, or one output
+        folder for two: ``A/`` and ``a/``) are walked whole, with those between them, before any
+        of their inputs is given: an escaped name is refused only knowing every name it may
+        clash with, and their inputs are marked ``shared``.
+        """
+        stack: list[_Folder | list[_Input | _Problem]] = list(reversed(folders))
+        while stack:
+            top = stack.pop()
+            if isinstance(top, list):
+                yield from top
+                continue
+            files, subfolders = self.folder(top)
+            yield from _unique(files)
+            stack.extend(reversed(self._grouped(subfolders)))
+
+    def _grouped(self, folders: list[_Folder]) -> list[_Folder | list[_Input | _Problem]]:
+        """*folders*, each run of them from one to the last whose name clashes with it gathered."""
+        last: dict[str, int] = {}
+        for index, (_, prefix, _) in enumerate(folders):
+            last[_folder_key(prefix.rstrip("/").rpartition("/")[2])] = index
+        out: list[_Folder | list[_Input | _Problem]] = []
+        index = 0
+        while index < len(folders):
+            end = index
+            scan = index
+            while scan <= end:  # the run grows while a folder in it clashes with a later one
+                end = max(end, last[_folder_key(folders[scan][1].rstrip("/").rpartition("/")[2])])
+                scan += 1
+            if end == index:
+                out.append(folders[index])
+            else:
+                gathered = [
+                    dataclasses.replace(item, shared=True) if isinstance(item, _Input) else item
+                    for item in _unique(self.walk(folders[index : end + 1]))
+                ]
+                out.append(gathered)
+            index = end + 1
+        return out
+
+    def folder(self, folder: _Folder) -> tuple[list[_Input | _Problem], list[_Folder]]:
+        """*folder*'s inputs (and what it could not take), and its folders, to walk next."""
         path, prefix, ancestors = folder
         try:
             with os.scandir(path) as found:
                 entries = sorted(found, key=lambda e: e.name)
         except OSError as exc:
-            self.problems.append((prefix, f"{prefix or './'}: cannot read folder: {exc.strerror or exc}"))
-            return []
+            return [(prefix, f"{prefix or './'}: cannot read folder: {exc.strerror or exc}")], []
+        items: list[_Input | _Problem] = []
         folders: list[_Folder] = []
         for entry in entries:
             name, escaped = _escape(entry.name)
@@ -101,11 +155,11 @@ class _Walker:
             entered = not skip_folder(name) and not self.rule.excluded(rel)
             try:
                 if entry.is_symlink():
-                    sub = self.link(entry, rel, wanted, ancestors, entered)
+                    sub = self.link(entry, rel, wanted, ancestors, entered=entered, problems=items)
                     if isinstance(sub, tuple):
                         folders.append(sub)
                     elif sub:
-                        self.inputs.append(_Input(rel, entry.path, link=True, escaped=escaped))
+                        items.append(_Input(rel, entry.path, link=True, escaped=escaped))
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if not entered:
@@ -117,13 +171,13 @@ class _Walker:
                     continue
                 if not entry.is_file(follow_symlinks=False):
                     kind = file_kind(entry.stat(follow_symlinks=False).st_mode)
-                    self.problems.append((rel, f"{rel}: not a regular file ({kind}): skipped"))
+                    items.append((rel, f"{rel}: not a regular file ({kind}): skipped"))
                     continue
             except OSError as exc:
-                self.problems.append((rel, f"{rel}: cannot read: {exc.strerror or exc}"))
+                items.append((rel, f"{rel}: cannot read: {exc.strerror or exc}"))
                 continue
-            self.inputs.append(_Input(rel, entry.path, escaped=escaped))
-        return folders
+            items.append(_Input(rel, entry.path, escaped=escaped))
+        return items, folders
 
     def link(
         self,
@@ -131,7 +185,9 @@ class _Walker:
         rel: str,
         wanted: bool,
         ancestors: frozenset[tuple[int, int]],
-        entered: bool = True,
+        *,
+        entered: bool,
+        problems: list[_Input | _Problem],
     ) -> _Folder | bool:
         """A symbolic link: the folder to walk through it, True for a file to take, else False."""
         try:
@@ -139,7 +195,7 @@ class _Walker:
         except OSError as exc:
             if wanted:
                 message = f"{rel}: a symbolic link to nothing ({exc.strerror or exc}): skipped"
-                self.problems.append((rel, message))
+                problems.append((rel, message))
             return False
         is_folder = stat.S_ISDIR(target.st_mode)
         if (is_folder and not entered) or (not is_folder and not wanted):
@@ -157,45 +213,52 @@ class _Walker:
             return entry.path, shown, ancestors | {key}
         else:
             return True
-        self.problems.append((rel, f"{shown}: {problem}"))
+        problems.append((rel, f"{shown}: {problem}"))
         return False
 
 
 def _walk(
     src: Path, dst: Path, follow_links: bool, rule: Filter | None = None
-) -> tuple[list[_Input], list[tuple[str, str]]]:
+) -> Iterator[_Input | _Problem]:
     """The inputs below *src* in walk order (a folder's files, then its folders, sorted;
-    hidden names, _site/, node_modules/ and what *rule* leaves out left out), and what
-    could not be walked, as (rel, message).
+    hidden names, _site/, node_modules/ and what *rule* leaves out left out), and, where
+    met, what could not be walked, as (rel, message).
 
     Symbolic links (files and folders) that stay inside SRC are followed; those that
     leave it only with *follow_links*; never one into DST, nor a folder link to a
-    folder it is inside of (a loop).
+    folder it is inside of (a loop). A generator: one folder's listing is held at a time.
     """
     root = os.fspath(src)
     walker = _Walker(os.path.realpath(root), os.path.realpath(dst), follow_links, rule or Filter())
     top = os.stat(root)
-    stack: list[_Folder] = [(root, "", frozenset({(top.st_dev, top.st_ino)}))]
-    while stack:
-        stack.extend(reversed(walker.folder(stack.pop())))
-    return _unique(walker.inputs, walker.problems), walker.problems
+    return walker.walk([(root, "", frozenset({(top.st_dev, top.st_ino)}))])
 
 
-def _unique(inputs: list[_Input], problems: list[tuple[str, str]]) -> list[_Input]:
-    """Inputs of distinct names: an escaped name equal to another input's is refused."""
-    seen: dict[str, _Input] = {}
-    for item in inputs:
-        other = seen.get(item.rel)
-        if other is None:
-            seen[item.rel] = item
+def _unique(items: Iterable[_Input | _Problem]) -> list[_Input | _Problem]:
+    """*items* with inputs of distinct names: an escaped name equal to another input's is
+    refused (the escaped one; of two escaped, the later), where the refused one was."""
+    kept: list[_Input | _Problem] = []
+    seen: dict[str, int] = {}  # rel -> its index in kept
+    for item in items:
+        if not isinstance(item, _Input):
+            kept.append(item)
             continue
+        at = seen.get(item.rel)
+        if at is None:
+            seen[item.rel] = len(kept)
+            kept.append(item)
+            continue
+        other = kept[at]
+        assert isinstance(other, _Input)
         loser = item if item.escaped or not other.escaped else other
         message = f"{loser.rel}: its name is not UTF-8 and, escaped, is another input's name: skipped"
-        problems.append((loser.rel, message))
         if loser is other:
-            seen[item.rel] = item
-    keep = {id(item) for item in seen.values()}
-    return [item for item in inputs if id(item) in keep]
+            kept[at] = (other.rel, message)
+            seen[item.rel] = len(kept)
+            kept.append(item)
+        else:
+            kept.append((item.rel, message))
+    return kept
 
 
 def _read_input(task: _Task, opts: Options) -> bytes:

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import heapq
 import json
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._io import write_atomic
+from ._io import atomic_file
 from .errors import DigestError
 
 if TYPE_CHECKING:
@@ -271,6 +273,10 @@ class _Journal:
                 journal.done.pop(entry["input"], None)
         return journal
 
+    def knows_inputs(self) -> bool:
+        """Whether the journal knows an input file (not only a join's dates or a feed)."""
+        return any(_file_input(key) for key in self.latest)
+
     def set_options(self, options: dict[str, Any]) -> None:
         if options != self.options:
             for entry in self.latest.values():
@@ -289,59 +295,164 @@ class _Journal:
             if isinstance(out, dict) and isinstance(out.get("path"), str)
         ]
 
-    def compact(self, current: set[str] | None = None) -> None:
+    def compact(self, run: Iterable[tuple[str, str]] = (), current: set[str] | None = None) -> None:
         """The options, then one line per input (its latest), in path order: the same after a
-        resumed run as after one run. Inputs gone from SRC (*current*) keep a 'gone' line for
-        their outputs still in DST (migrate's own, so replaceable), until another input takes
-        each over."""
-        entries = dict(self.latest)
-        if current is not None:
-            taken = {
-                out.get("path")
-                for key, entry in entries.items()
-                if not _file_input(key) or key in current
-                for out in entry.get("outputs", [])
-                if isinstance(out, dict)
-            }
-            for key in [k for k in entries if _file_input(k) and k not in current]:
-                left = [
-                    {"path": out["path"]}
-                    for out in entries[key].get("outputs", [])
-                    if isinstance(out, dict)
-                    and isinstance(out.get("path"), str)
-                    and out["path"] not in taken
-                    and os.path.lexists(self.path.parent / out["path"])
-                ]
-                if left:
-                    entries[key] = {"input": key, "outputs": left, "state": "gone"}
-                else:
-                    del entries[key]
-        lines = [json.dumps({"options": self.options}, sort_keys=True)] if self.options is not None else []
-        lines += [json.dumps(entries[key], ensure_ascii=False, sort_keys=True) for key in sorted(entries)]
-        write_atomic(self.path, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+        resumed run as after one run. *run* is this run's lines, (input, line) sorted by input
+        (of one input's, the last wins over the others and over the journal's). Inputs gone from
+        SRC (not in *current*; None: none is) keep a 'gone' line for their outputs still in DST
+        (migrate's own, so replaceable), until another input takes each over.
+
+        Streamed (to a temp file, moved into place) unless an input is gone: the rule for
+        those needs every entry at once (a journal that knows them is held already)."""
+        gone = current is not None and any(_file_input(k) and k not in current for k in self.latest)
+        with atomic_file(self.path) as out:
+            if self.options is not None:
+                out.write(json.dumps({"options": self.options}, sort_keys=True).encode() + b"\n")
+            if gone:
+                assert current is not None
+                entries = dict(self.latest)
+                entries.update((key, json.loads(text)) for key, text in _last_per_key(run))
+                self._release(entries, current)
+                out.writelines((_ENCODE_SORTED(entries[key]) + "\n").encode() for key in sorted(entries))
+            else:
+                out.writelines((text + "\n").encode() for _, text in self._merged(run))
         for part in self.parts:
             part.unlink(missing_ok=True)
 
+    def _merged(self, run: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        """(input, line) of the journal's entries and this run's, in path order, this run's winning."""
+        old = ((key, 0, entry) for key, entry in sorted(self.latest.items()))
+        new = ((key, 1, text) for key, text in _last_per_key(run))
+        last: tuple[str, int, Any] | None = None
+        for item in heapq.merge(old, new, key=_key_then_source):
+            if last is not None and last[0] != item[0]:
+                yield last[0], last[2] if last[1] else _ENCODE_SORTED(last[2])
+            last = item
+        if last is not None:
+            yield last[0], last[2] if last[1] else _ENCODE_SORTED(last[2])
+
+    def _release(self, entries: dict[str, dict[str, Any]], current: set[str]) -> None:
+        taken = {
+            out.get("path")
+            for key, entry in entries.items()
+            if not _file_input(key) or key in current
+            for out in entry.get("outputs", [])
+            if isinstance(out, dict)
+        }
+        for key in [k for k in entries if _file_input(k) and k not in current]:
+            left = [
+                {"path": out["path"]}
+                for out in entries[key].get("outputs", [])
+                if isinstance(out, dict)
+                and isinstance(out.get("path"), str)
+                and out["path"] not in taken
+                and os.path.lexists(self.path.parent / out["path"])
+            ]
+            if left:
+                entries[key] = {"input": key, "outputs": left, "state": "gone"}
+            else:
+                del entries[key]
+
+
+def _key_then_source(item: tuple[str, int, Any]) -> tuple[str, int]:
+    return item[0], item[1]
+
+
+def _last_per_key(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """Of sorted (key, text) pairs, the last of each key."""
+    last: tuple[str, str] | None = None
+    for pair in pairs:
+        if last is not None and last[0] != pair[0]:
+            yield last
+        last = pair
+    if last is not None:
+        yield last
+
+
+def _canonical(entry: dict[str, Any]) -> str:
+    """An entry as the manifest keeps it: ``json.dumps(..., ensure_ascii=False, sort_keys=True)``;
+    an input's, the common ones, by a template."""
+    if tuple(entry) == _INPUT_KEYS and all(tuple(out) in _OUTPUT_KEYS for out in entry["outputs"]):
+        outputs = ", ".join(map(_output, entry["outputs"]))
+        return (
+            f'{{"input": {_STR(entry["input"])}, "outputs": [{outputs}], "sha": {_STR(entry["sha"])}, '
+            f'"state": {_STR(entry["state"])}}}'
+        )
+    return _ENCODE_SORTED(entry)
+
 
 _JOURNAL_FDS: dict[str, int] = {}  # one open journal part per process
+_HELD: dict[str, list[bytes]] = {}  # 'done' lines not yet written, per DST
 
 
-def _append(dst: Path, entry: dict[str, Any]) -> None:
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # made once (json.dumps makes one per call)
+_ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_STR = json.encoder.encode_basestring  # a str as JSON, as ensure_ascii=False writes it
+
+
+def _output(out: dict[str, str]) -> str:
+    if "sha" in out:
+        return f'{{"path": {_STR(out["path"])}, "sha": {_STR(out["sha"])}}}'
+    return f'{{"path": {_STR(out["path"])}}}'
+
+
+def _line(entry: dict[str, Any]) -> bytes:
+    """One journal line; a nanosecond stamp (``seq``) orders the parts when they are read back.
+
+    The JSON of ``json.dumps(..., ensure_ascii=False)``; an input's lines, the common ones, by a
+    template (a third of the encoder's time).
+    """
+    seq = time.time_ns()
+    if tuple(entry) == _INPUT_KEYS and all(tuple(out) in _OUTPUT_KEYS for out in entry["outputs"]):
+        outputs = ", ".join(map(_output, entry["outputs"]))
+        text = (
+            f'{{"input": {_STR(entry["input"])}, "sha": {_STR(entry["sha"])}, "outputs": [{outputs}], '
+            f'"state": {_STR(entry["state"])}, "seq": {seq}}}\n'
+        )
+        return text.encode()
+    return _ENCODE({**entry, "seq": seq}).encode() + b"\n"
+
+
+_INPUT_KEYS = ("input", "sha", "outputs", "state")
+_OUTPUT_KEYS = {("path",), ("path", "sha")}
+
+
+def _append(dst: Path | str, entry: dict[str, Any], text: str | None = None) -> None:
     """One journal line, to this process's own part file.
 
-    Each line carries a nanosecond stamp so that the parts can be read back in order.
+    A 'done' line is held and written with the next line (or when the journal is
+    closed): one write per input. That is safe because it only says an input
+    need not be converted again; a kill that loses it costs a resumed run that
+    input's conversion, never a wrong output. Any other line (a 'begin', which
+    must be in the file before the outputs it names are written; the options)
+    is written at once, after the lines held. *text*: the entry as ``_canonical`` made it.
     """
-    line = (json.dumps({**entry, "seq": time.time_ns()}, ensure_ascii=False) + "\n").encode()
     key = str(dst)
+    line = _line(entry) if text is None else f'{text[:-1]}, "seq": {time.time_ns()}}}\n'.encode()
+    if entry.get("state") == "done":
+        _HELD.setdefault(key, []).append(line)
+        return
+    held = _HELD.pop(key, None)
+    _write_line(key, b"".join(held) + line if held else line)
+
+
+def _write_line(key: str, data: bytes) -> None:
     fd = _JOURNAL_FDS.get(key)
     if fd is None:
-        part = dst / PART_NAME.format(pid=os.getpid())
-        fd = os.open(part, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        part = os.path.join(key, PART_NAME.format(pid=os.getpid()))
+        fd = os.open(part, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         _JOURNAL_FDS[key] = fd
-    os.write(fd, line)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
-def _close_journal(dst: Path) -> None:
-    fd = _JOURNAL_FDS.pop(str(dst), None)
+def _close_journal(dst: Path | str) -> None:
+    """Write the lines held, and close this process's part file."""
+    key = str(dst)
+    held = _HELD.pop(key, None)
+    if held:
+        _write_line(key, b"".join(held))
+    fd = _JOURNAL_FDS.pop(key, None)
     if fd is not None:
         os.close(fd)

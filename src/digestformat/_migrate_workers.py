@@ -5,8 +5,9 @@ outputs as bytes, still unnamed in DST, or "skipped" when ``resume`` finds its
 recorded hash and outputs unchanged; ``_read_one`` gives its date and JSON (for
 ``--join`` and feeds). Whatever goes wrong with one input (any exception) is that
 input's ``_Result``, failed with a one-line message (``_failure``).
-``_pool_map`` gives the results in task order, a bounded number of batches in
-flight; a worker that dies fails only the input that killed it.
+``_pool_map`` gives the results in task order, taking the tasks as it needs them,
+a bounded number of batches in flight; a worker that dies fails only the input
+that killed it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import ctypes
+import dataclasses
 import functools
+import gc
+import itertools
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +31,7 @@ from ._api import load_config, parse, render
 from ._config import Config
 from ._io import InputRefused
 from ._migrate_inputs import _read_input
-from ._migrate_journal import _JOURNAL_FDS, _Journal, _sha
+from ._migrate_journal import _HELD, _JOURNAL_FDS, _Journal, _sha
 from ._posts import named_posts
 from .errors import DigestError
 from .model import Digest
@@ -73,6 +77,7 @@ class _Task:
     path: str = ""  # what to open ('' : SRC / rel)
     link: bool = False
     out: str = ""  # the mirrored output name (mirror mode)
+    shared: bool = False  # its output folder is another folder's too (see _migrate_names)
 
 
 @dataclass(slots=True)
@@ -83,10 +88,19 @@ class _Result:
     outputs: list[str] = field(default_factory=list)
     date: str | None = None
     payload: str = ""  # join and feed passes carry text back
-    entry: dict[str, Any] | None = None  # the input's last journal line, for the compaction
+    entry: dict[str, Any] | None = None  # the input's last journal line
+    line: str = ""  # the same, as the manifest keeps it (when written in this run)
     sha: str = ""
     blobs: list[tuple[str, bytes]] = field(default_factory=list)  # "ready": (name, bytes) to write
+    shas: list[str] = field(default_factory=list)  # "ready": each blob's SHA-256, made in the worker
     warnings: list[str] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[type[_Result], tuple[Any, ...]]:
+        """Sent back from a worker as its fields in order: less to pickle than a slotted object."""
+        return _Result, tuple(getattr(self, name) for name in _RESULT_FIELDS)
+
+
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(_Result))
 
 
 _STATE: dict[str, Any] = {}
@@ -95,8 +109,9 @@ _STATE: dict[str, Any] = {}
 def _init(opts: Options, journal: _Journal, parent: int | None = None) -> None:
     _STATE["opts"] = opts
     _STATE["journal"] = journal
-    _JOURNAL_FDS.clear()  # a forked worker never writes the parent's part file
-    if parent is not None:
+    if parent is not None:  # a worker: it never writes the parent's part file, nor its held lines
+        _JOURNAL_FDS.clear()
+        _HELD.clear()
         _die_with_parent(parent)
 
 
@@ -153,7 +168,8 @@ def _prepare_any(task: _Task, *, may_skip: bool = True) -> _Result:
         blobs, warnings = _outputs_for(task, data, opts)
     except DigestError as err:
         return _Result(task.rel, "failed", _where(task.rel, err))
-    return _Result(task.rel, "ready", sha=digest, blobs=blobs, warnings=warnings)
+    shas = [_sha(blob) for _, blob in blobs]
+    return _Result(task.rel, "ready", sha=digest, blobs=blobs, shas=shas, warnings=warnings)
 
 
 def _prepare(task: _Task) -> _Result:
@@ -172,12 +188,17 @@ def _outputs_intact(dst: Path, entry: dict[str, Any]) -> bool:
 
 
 def _read_any(task: _Task) -> _Result:
-    """Parse only: the date and the JSON of an input (for --join and feeds)."""
+    """Parse only: the date and the JSON of an input (for --join and feeds); for --join, an
+    input that is not a review post (one paper) fails."""
     opts: Options = _STATE["opts"]
     try:
         doc = _parse(_read_input(task, opts), opts)
     except (DigestError, InputRefused, OSError) as exc:
         return _Result(task.rel, "failed", _failure(task.rel, exc))
+    if opts.join and (doc.layout != "review" or len(doc.papers) != 1):
+        return _Result(
+            task.rel, "failed", f"{task.rel}: --join joins review posts: this is a {doc.layout} digest"
+        )
     payload = render(doc, "json") if opts.join else ""
     return _Result(
         task.rel,
@@ -203,22 +224,35 @@ def _died(batch: list[_Task], exc: BaseException) -> list[_Result]:
 
 
 def _pool_map(
-    fn: Callable[[_Task], _Result], tasks: list[_Task], opts: Options, journal: _Journal
-) -> Iterator[_Result]:
-    """Results in task order; at most a few chunks in flight, so memory stays flat.
+    fn: Callable[[_Task], _Result], tasks: Iterable[_Task], opts: Options, journal: _Journal
+) -> Iterator[tuple[_Task, _Result]]:
+    """Each task with its result, in task order; the tasks are taken as they are needed and at
+    most a few batches are in flight, so memory stays flat.
 
     *fn* reports its own failures; should a worker die (killed, a crash in C), the
     batches it left unfinished are run again one input at a time, each alone in a
     worker, so that only the input that kills a worker fails.
     """
     jobs = opts.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(tasks) <= 1:
+    source = iter(tasks)
+    ahead = list(itertools.islice(source, jobs * 8 * _CHUNK if jobs > 1 else 0))  # to size batches by
+    if jobs <= 1 or len(ahead) <= 1:
         _init(opts, journal)
-        yield from map(fn, tasks)
+        for task in itertools.chain(ahead, source):
+            yield task, fn(task)
         return
-    chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
-    batches = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
-    feed = iter(batches)
+    chunk = max(1, min(_CHUNK, len(ahead) // (jobs * 8)))  # 8 batches a worker, when there are few
+    feed = _batches(itertools.chain(ahead, source), chunk)
+    gc.freeze()  # what the workers inherit is never scanned by their collector: pages stay shared
+    try:
+        yield from _pooled(fn, feed, jobs, opts, journal)
+    finally:
+        gc.unfreeze()
+
+
+def _pooled(
+    fn: Callable[[_Task], _Result], feed: Iterator[list[_Task]], jobs: int, opts: Options, journal: _Journal
+) -> Iterator[tuple[_Task, _Result]]:
     while True:
         redo: list[list[_Task]] = []
         with cf.ProcessPoolExecutor(
@@ -243,12 +277,21 @@ def _pool_map(
                 nxt = next(feed, None)
                 if nxt is not None:
                     pending.append((nxt, _submit(pool, fn, nxt)))
-                yield from results
+                yield from zip(batch, results, strict=True)
             else:
                 return
         for batch in redo:  # the pool broke: what it left unfinished, one input at a time
             for task in batch:
-                yield from _alone(fn, task, opts, journal)
+                yield from zip([task], _alone(fn, task, opts, journal), strict=True)
+
+
+_CHUNK = 64
+"""Inputs per batch sent to a worker (fewer when there are few: every worker gets some)."""
+
+
+def _batches(tasks: Iterator[_Task], size: int) -> Iterator[list[_Task]]:
+    while batch := list(itertools.islice(tasks, size)):
+        yield batch
 
 
 def _submit(

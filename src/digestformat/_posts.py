@@ -142,6 +142,12 @@ def join(docs: list[Digest]) -> Digest:
     The result's layout is 'review' (its papers are review-shaped): render it
     with ``to=`` another layout. DigestError when the posts' dates differ.
     """
+    return joined(docs, copy=True)
+
+
+def joined(docs: list[Digest], *, copy: bool) -> Digest:
+    """:func:`join`; with ``copy=False`` the result takes the posts' papers themselves (for a
+    caller that drops the posts: ``migrate --join`` holds one date's papers once, not twice)."""
     if not docs:
         raise DigestError("nothing to join: expected at least one review post")
     dates = {d.date for d in docs}
@@ -154,7 +160,7 @@ def join(docs: list[Digest]) -> Digest:
             raise DigestError(
                 f"expected review posts of one paper each, got a {post.layout} of {len(post.papers)}"
             )
-        papers.append(post.papers[0].model_copy(deep=True))
+        papers.append(post.papers[0].model_copy(deep=True) if copy else post.papers[0])
     order = sorted(range(len(papers)), key=lambda i: (papers[i].rank is None, papers[i].rank or 0, i))
     first = docs[0]
     front_matter = (first.front_matter or {}).get(_DIGEST_FRONT_MATTER)

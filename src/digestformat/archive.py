@@ -32,14 +32,15 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._api import find_config, render
-from ._io import clean_relative, contained, default_mode, numbered, sweep_temp_files, write_atomic
-from ._migrate_inputs import MAX_INPUT_BYTES, _Input, _read_input, _walk
+from ._api import find_config
+from ._external_sort import Sorter
+from ._io import contained, default_mode, numbered, safe_component, sweep_temp_files, write_atomic
+from ._migrate_inputs import MAX_INPUT_BYTES, _Input, _Problem, _walk
 from ._migrate_journal import (
     CLAIMS,
     LOCK,
@@ -47,6 +48,7 @@ from ._migrate_journal import (
     PART_GLOB,
     MigrateLocked,
     _append,
+    _canonical,
     _close_journal,
     _describe,
     _Journal,
@@ -54,27 +56,14 @@ from ._migrate_journal import (
     _recorded_options,
     _sha,
 )
-from ._migrate_workers import (
-    _failure,
-    _guarded,
-    _parse,
-    _pool_map,
-    _prepare,
-    _prepare_any,
-    _read_one,
-    _Result,
-    _Task,
-)
-from ._posts import join
+from ._migrate_names import _mirror_tasks, _Names
+from ._migrate_passes import FEED_NAMES, _feed, _join
+from ._migrate_workers import _failure, _guarded, _pool_map, _prepare, _prepare_any, _Result, _Task
 from ._walk import Filter
 from .errors import DigestError
 from .layouts import LAYOUTS
-from .model import Digest
 
 __all__ = ["LOCK", "MANIFEST", "MAX_INPUT_BYTES", "MigrateLocked", "Options", "Summary", "migrate"]
-
-FEED_NAMES = {"rss": "feed.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}
-_SUFFIX = {"json": ".json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +104,13 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     """Said but not failed: each parse warning (``PATH:LINE:COL: warning: message``), a
     post written under a numbered name, an output released."""
+    warned: int = 0
+    """How many warnings were said (``warnings`` holds them, unless the run kept no lists)."""
 
     def line(self) -> str:
         return (
             f"converted {self.converted}, skipped {self.skipped}, failed {self.failed}, "
-            f"warnings {len(self.warnings)} in {self.seconds:.2f} s"
+            f"warnings {self.warned} in {self.seconds:.2f} s"
         )
 
 
@@ -130,11 +121,6 @@ def _printable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
-
-
-def _mirror_name(rel: str, to: str) -> str:
-    stem = rel.rsplit(".", 1)[0]
-    return stem + _SUFFIX.get(to, ".md")
 
 
 def _check_folders(opts: Options) -> None:
@@ -168,99 +154,177 @@ class _Writer:
     def __init__(self, opts: Options, journal: _Journal) -> None:
         self.opts = opts
         self.journal = journal
-        self.taken: dict[str, str] = {}  # casefolded output name -> the input that has it
+        self.taken = _Names()  # output name -> the input that has it, held per folder
         self.checked: set[Path] = set()  # folders found inside DST in this run
-        self.made: set[Path] = set()  # folders made (or found) in this run
+        self.made: set[str] = set()  # folders made (or found) in this run
+        self.fresh: set[str] = set()  # folders this run made: nothing is in them but its outputs
+        self.safe: dict[str, str] = {}  # an output name's folder -> DST's folder written into
+        self.dst = os.fspath(opts.dst)
         self.mode = default_mode()
 
     def commit(self, task: _Task, result: _Result) -> _Result:
         if result.status == "skipped":
-            if all(self.taken.get(name.casefold(), task.rel) == task.rel for name in result.outputs):
+            if all(self.taken.get(name, task.shared, task.rel) == task.rel for name in result.outputs):
                 for name in result.outputs:
-                    self.taken[name.casefold()] = task.rel
+                    self.taken.take(name, task.shared, task.rel)
                 return result
             # Its recorded outputs are another input's in this run: convert it again, here.
             result = _guarded(functools.partial(_prepare_any, may_skip=False), task)
         if result.status != "ready":
             return result
         try:
-            return self._write(task.rel, result)
+            return self._write(task, result)
         except Exception as exc:
             return _Result(task.rel, "failed", _failure(task.rel, exc))
 
-    def _names(self, rel: str, blobs: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    def _names(
+        self, task: _Task, blobs: list[tuple[str, bytes]]
+    ) -> tuple[list[tuple[str, bytes]], list[str]]:
+        rel, shared = task.rel, task.shared
         named: list[tuple[str, bytes]] = []
         warnings: list[str] = []
         mine: set[str] = set()
         for name, blob in blobs:
             final, number = name, 2
-            while final.casefold() in self.taken or final.casefold() in mine:
+            while (final, shared) in self.taken or final.casefold() in mine:
                 final, number = numbered(name, number), number + 1
             if final != name:
-                other = self.taken.get(name.casefold(), rel)
+                other = self.taken.get(name, shared, rel)
                 warnings.append(f"{rel}: {name} is also the output of {other}: written as {final}")
             mine.add(final.casefold())
             named.append((final, blob))
         return named, warnings
 
-    def _write(self, rel: str, result: _Result) -> _Result:
-        opts, journal = self.opts, self.journal
-        named, numbered_names = self._names(rel, result.blobs)
+    def _place(self, name: str) -> tuple[str, os.stat_result | None]:
+        """Where *name* is written in DST, and what is there now (``lstat``; None: nothing).
+
+        The first output into a folder goes through ``contained`` (each component
+        cleaned, each one that exists checked); once written into, the folder is
+        known for the rest of the run and a name there costs one ``lstat``, or none
+        in a folder this run made (all that is in it is this run's, and its names
+        are taken). A link found at the name itself takes the long way
+        (``contained`` checks where it leads). ValueError for a name that would leave DST.
+        """
+        folder, _, leaf = name.rpartition("/")
+        known = self.safe.get(folder)
+        if known is not None and safe_component(leaf) == leaf:
+            target = os.path.join(known, leaf)
+            if known in self.fresh:
+                return target, None
+            found = _lstat(target)
+            if found is None or not stat.S_ISLNK(found.st_mode):
+                return target, found
+        target = os.fspath(contained(self.opts.dst, name, checked=self.checked))
+        return target, _lstat(target)
+
+    def _forget(self, key: str, folder: str) -> None:
+        """Forget every folder but *folder* (DST's, for names in *key*). A folder forgotten and met
+        again costs its next name the long way (``contained``, an ``lstat``): it skips no check."""
+        self.safe = {key: folder}
+        self.fresh = self.fresh & {folder}
+        self.made = {folder}
+        self.checked = set()
+
+    def _folder(self, folder: str) -> None:
+        """Make *folder* (and those it is in), noting those this run made: ``os.makedirs``."""
+        try:
+            os.mkdir(folder)
+        except FileNotFoundError:
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                raise
+            self._folder(parent)
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+            self.made.add(folder)
+            return
+        self.made.add(folder)
+        self.fresh.add(folder)
+
+    def _write(self, task: _Task, result: _Result) -> _Result:
+        opts, journal, rel = self.opts, self.journal, task.rel
+        named, numbered_names = self._names(task, result.blobs)
         warnings = [*result.warnings, *numbered_names]
-        targets: list[tuple[Path, str, bytes, int]] = []
-        for name, blob in named:
+        targets: list[tuple[str, str, bytes, int, str]] = []
+        for (name, blob), sha in zip(named, result.shas or [_sha(b) for _, b in named], strict=True):
             try:
-                target = contained(opts.dst, name, checked=self.checked)
+                target, found = self._place(name)
             except ValueError as exc:
                 return _Result(rel, "failed", f"{rel}: unsafe output name: {exc}")
-            try:
-                found = os.lstat(target)
-            except (FileNotFoundError, NotADirectoryError):
-                found = None
             if found is not None and name not in journal.owned and not opts.force:
                 message = f"{rel}: {name} exists and migrate did not write it: use --force to replace it"
                 return _Result(rel, "failed", message)
             keep_mode = found is not None and stat.S_ISREG(found.st_mode)
-            targets.append((target, name, blob, found.st_mode & 0o7777 if found and keep_mode else self.mode))
-        names = [name for _, name, _, _ in targets]
+            mode = found.st_mode & 0o7777 if found and keep_mode else self.mode
+            targets.append((target, name, blob, mode, sha))
+        names = [target[1] for target in targets]
         for name in names:  # every output can be written: now it takes its names
-            self.taken[name.casefold()] = rel
+            self.taken.take(name, task.shared, rel)
         if opts.dry_run:
             return _Result(rel, "converted", outputs=names, warnings=warnings)
         entry = {"input": rel, "sha": result.sha, "outputs": [{"path": n} for n in names], "state": "begin"}
         _append(opts.dst, entry)
         written = []
-        for target, name, blob, mode in targets:
+        for target, name, blob, mode, sha in targets:
+            folder = os.path.dirname(target)
             try:
-                if target.parent not in self.made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self.made.add(target.parent)
+                if folder not in self.made:
+                    self._folder(folder)
                 write_atomic(target, blob, mode=mode)
             except OSError as exc:
                 message = f"{rel}: cannot write {name}: {exc.strerror or exc}"
                 return _Result(rel, "failed", message, entry=entry, warnings=warnings)
-            written.append({"path": name, "sha": _sha(blob)})
+            key = name.rpartition("/")[0]
+            if key not in self.safe and folder == (os.path.join(self.dst, key) if key else self.dst):
+                self.safe[key] = folder
+                if len(self.safe) > _FOLDERS:
+                    self._forget(key, folder)
+            written.append({"path": name, "sha": sha})
         done = {"input": rel, "sha": result.sha, "outputs": written, "state": "done"}
-        _append(opts.dst, done)
-        return _Result(rel, "converted", outputs=names, entry=done, warnings=warnings)
+        line = _canonical(done)
+        _append(opts.dst, done, line)
+        return _Result(rel, "converted", outputs=names, entry=done, line=line, warnings=warnings)
+
+
+_FOLDERS = 256
+"""Folders the writer remembers (made, checked, written into) before it forgets all but the
+last: what it knows of DST is a cache, bounded even for an archive of a folder per post."""
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 # ------------------------------------------------------------------ running
 
 
 def _progress(total: int, opts: Options, stream: TextIO) -> Any:
-    if opts.quiet or not stream.isatty():
+    if not _bar_wanted(opts, stream):
         return None
     from tqdm import tqdm  # only for a bar on a terminal: 30 ms of imports
 
     return tqdm(total=total, unit="file", file=stream, dynamic_ncols=True)
 
 
-def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = None) -> Summary:
+def _bar_wanted(opts: Options, stream: TextIO) -> bool:
+    return not opts.quiet and stream.isatty()
+
+
+def migrate(
+    opts: Options, *, out: TextIO | None = None, err: TextIO | None = None, keep_lists: bool = True
+) -> Summary:
     """Run a migration; messages go to *err* (default stderr), dry-run plans to *out*.
 
     DigestError for a request it cannot honour (before anything is written), and
-    MigrateLocked (a DigestError) when another migrate runs into DST.
+    MigrateLocked (a DigestError) when another migrate runs into DST. With
+    ``keep_lists=False`` the summary's ``written``, ``errors`` and ``warnings`` stay
+    empty (its counts do not): they are what a run would hold for each input (its
+    outputs, or its messages, printed already), and the CLI does not keep them.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -273,7 +337,7 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
         opts.dst.mkdir(parents=True, exist_ok=True)
         lock = _Lock.acquire(opts.dst, err)
     try:
-        summary = _run(opts, out, err)
+        summary = _run(opts, out, err, keep_lists)
     finally:
         if lock is not None:
             lock.release()
@@ -283,9 +347,9 @@ def migrate(opts: Options, *, out: TextIO | None = None, err: TextIO | None = No
     return summary
 
 
-def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
+def _run(opts: Options, out: TextIO, err: TextIO, keep_lists: bool) -> Summary:
     rule = Filter.of(opts.include, opts.exclude)
-    inputs, problems = _walk(opts.src, opts.dst, opts.follow_links, rule)
+    items: Iterable[_Input | _Problem] = _walk(opts.src, opts.dst, opts.follow_links, rule)
     journal = _Journal.load(opts.dst)
     options = _recorded_options(opts)
     if opts.resume and journal.options is not None and journal.options != options:
@@ -297,7 +361,9 @@ def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
 
     def warn(message: str) -> None:
         message = _printable(message)
-        summary.warnings.append(message)
+        summary.warned += 1
+        if keep_lists:
+            summary.warnings.append(message)
         if not opts.quiet:
             print(message, file=err)
 
@@ -307,16 +373,25 @@ def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
             f"digestformat): taking them to be {_describe(options)}"
         )
         journal.options = options  # trusted: its inputs stay resumable
-    current = {item.rel for item in inputs}
+    # The walk is a stream; it is held whole only when SRC's inputs must be known before the
+    # first is converted: to release those gone (a journal that knows inputs, held already),
+    # or for a progress bar's total.
+    current: set[str] | None = None
+    total = 0
+    if journal.knows_inputs() or _bar_wanted(opts, err):
+        items = list(items)
+        total = len(items)
+        if journal.knows_inputs():
+            current = {item.rel for item in items if isinstance(item, _Input)}
     if not opts.dry_run:
         shutil.rmtree(opts.dst / CLAIMS, ignore_errors=True)  # an older version's killed run
         sweep_temp_files(opts.dst, set(journal.owned))  # a killed run's half-written files
         if journal.options != options:
             _append(opts.dst, {"options": options})  # first, so a killed run is resumed as itself
             journal.set_options(options)
-        for name, gone in journal.gone(current):
+        for name, gone in journal.gone(current) if current is not None else ():
             warn(f"released {name}: its input {gone} is gone (the file is left in DST)")
-    bar = _progress(len(inputs) + len(problems), opts, err)
+    bar = _progress(total, opts, err)
 
     def report(result: _Result) -> None:
         for message in result.warnings:
@@ -324,13 +399,15 @@ def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
         if result.status == "failed":
             message = _printable(result.message)
             summary.failed += 1
-            summary.errors.append(message)
+            if keep_lists:
+                summary.errors.append(message)
             print(message, file=err)
         elif result.status == "skipped":
             summary.skipped += 1
         else:
             summary.converted += 1
-            summary.written.extend(result.outputs)
+            if keep_lists:
+                summary.written.extend(result.outputs)
             if opts.dry_run:
                 for name in result.outputs:
                     print(f"would write {opts.dst / name}", file=out)
@@ -338,10 +415,8 @@ def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
             bar.update(1)
 
     try:
-        for rel, message in problems:
-            report(_Result(rel, "failed", message))
         if opts.to in FEED_NAMES or opts.join:
-            tasks = [_Task(item.rel, item.path, item.link) for item in inputs]
+            tasks = _plain_tasks(items, report)
             if opts.join:
                 _join(opts, tasks, journal, report)
             else:
@@ -350,22 +425,21 @@ def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
             if not opts.dry_run:
                 fresh = _Journal.load(opts.dst)
                 fresh.set_options(options)
-                fresh.compact(current)
+                fresh.compact(current=current if fresh.knows_inputs() else None)
         else:
-            tasks = _mirror_tasks(inputs, opts.to, report)
-            by_rel = {task.rel: task for task in tasks}
             writer = _Writer(opts, journal)
-            latest = dict(journal.latest)
-            for prepared in _pool_map(_prepare, tasks, opts, journal):
-                result = writer.commit(by_rel[prepared.rel], prepared)
-                report(result)
-                if result.entry is not None:
-                    latest[result.rel] = result.entry
-            _close_journal(opts.dst)
-            if not opts.dry_run:  # what this run journaled, without reading it back
-                journal.latest = latest
-                journal.parts = sorted(opts.dst.glob(PART_GLOB))
-                journal.compact(current)
+            with Sorter(opts.dst) as run:  # this run's journal lines, for the compaction
+                for task, prepared in _pool_map(
+                    _prepare, _mirror_tasks(items, opts.to, report), opts, journal
+                ):
+                    result = writer.commit(task, prepared)
+                    report(result)
+                    if result.entry is not None and result.status != "skipped":
+                        run.add(result.rel, result.line or _canonical(result.entry))
+                _close_journal(opts.dst)
+                if not opts.dry_run:
+                    journal.parts = sorted(opts.dst.glob(PART_GLOB))
+                    journal.compact(run, current)
     finally:
         _close_journal(opts.dst)
         if bar is not None:
@@ -373,147 +447,10 @@ def _run(opts: Options, out: TextIO, err: TextIO) -> Summary:
     return summary
 
 
-def _mirror_tasks(
-    inputs: Iterable[_Input], to: str, report: Callable[[_Result], None] | None = None
-) -> list[_Task]:
-    """One task per input, output names made safe, then unique ('a.md' and 'a.json' both want 'a.md')."""
-    taken: set[str] = set()
-    tasks = []
-    for item in inputs:
-        try:
-            first = name = clean_relative(_mirror_name(item.rel, to))
-        except ValueError as exc:
-            if report is not None:
-                report(_Result(item.rel, "failed", f"{item.rel}: unsafe output name: {exc}"))
-            continue
-        number = 2
-        while name.casefold() in taken:
-            name = numbered(first, number)
-            number += 1
-        taken.add(name.casefold())
-        tasks.append(_Task(item.rel, item.path, item.link, name))
-    return tasks
-
-
-def _join(opts: Options, tasks: list[_Task], journal: _Journal, report: Callable[[_Result], None]) -> None:
-    """One digest per date, of the review posts of that date."""
-    by_date: dict[str, list[tuple[str, Digest]]] = {}
-    warned: dict[str, list[str]] = {}
-    for result in _pool_map(_read_one, tasks, opts, journal):
-        if result.status == "failed":
-            report(result)
-            continue
-        warned[result.rel] = result.warnings
-        try:
-            doc = Digest.model_validate_json(result.payload)
-        except Exception as exc:
-            report(_Result(result.rel, "failed", _failure(result.rel, exc)))
-            continue
-        if doc.layout != "review" or len(doc.papers) != 1:
-            message = f"{result.rel}: --join joins review posts: this is a {doc.layout} digest"
-            report(_Result(result.rel, "failed", message))
-            continue
-        by_date.setdefault(doc.date.isoformat() if doc.date else "undated", []).append((result.rel, doc))
-    for date in sorted(by_date):
-        members = by_date[date]
-        name = f"{date}{_SUFFIX.get(opts.to, '.md')}"
-        try:
-            _join_one(opts, journal, name, date, [doc for _, doc in members])
-        except Exception as exc:
-            if isinstance(exc, DigestError):
-                message = f"{name}: {exc.msg}"
-            elif isinstance(exc, ValueError):
-                message = f"{name}: {exc}"
-            elif isinstance(exc, OSError):
-                message = f"{opts.dst / name}: cannot write: {exc.strerror or exc}"
-            else:
-                message = _failure(name, exc)
-            warnings = [w for rel, _ in members for w in warned.get(rel, [])]
-            report(_Result(members[0][0], "failed", message, warnings=warnings))
-            continue
-        for number, (rel, _) in enumerate(members):
-            outputs = [name] if number == 0 else []
-            report(_Result(rel, "converted", outputs=outputs, warnings=warned.get(rel, [])))
-
-
-def _join_one(opts: Options, journal: _Journal, name: str, date: str, docs: list[Digest]) -> None:
-    text = render(join(docs), opts.to)
-    target = contained(opts.dst, name)
-    if os.path.lexists(target) and name not in journal.owned and not opts.force:
-        raise DigestError(f"{name} exists and migrate did not write it: use --force")
-    if opts.dry_run:
-        return
-    _append(opts.dst, {"input": f"join:{date}", "outputs": [{"path": name}], "state": "begin"})
-    blob = text.encode("utf-8")
-    write_atomic(target, blob)
-    done = {
-        "input": f"join:{date}",
-        "sha": "",
-        "outputs": [{"path": name, "sha": _sha(blob)}],
-        "state": "done",
-    }
-    _append(opts.dst, done)
-
-
-def _feed(
-    opts: Options,
-    tasks: list[_Task],
-    journal: _Journal,
-    report: Callable[[_Result], None],
-    *,
-    out: TextIO,
-) -> None:
-    """One feed of every paper, newest first, streamed so memory stays flat.
-
-    The inputs are read twice (their dates, then their items); one that fails the
-    second time is reported then, and left out of the feed.
-    """
-    dated: list[tuple[str, str, _Task]] = []
-    warned: dict[str, list[str]] = {}
-    for result, task in zip(_pool_map(_read_one, tasks, opts, journal), tasks, strict=True):
-        if result.status == "failed":
-            report(result)
-            continue
-        warned[result.rel] = result.warnings
-        dated.append((result.date or "", result.rel, task))
-    dated.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    name = FEED_NAMES[opts.to]
-    target = contained(opts.dst, name)
-    if opts.dry_run:
-        for _, rel, _ in dated:
-            report(_Result(rel, "converted", warnings=warned.get(rel, [])))
-        print(f"would write {target}", file=out)
-        return
-    failed: set[str] = set()
-    try:
-        if os.path.lexists(target) and name not in journal.owned and not opts.force:
-            message = f"{name} exists and migrate did not write it: use --force to replace it"
-            report(_Result(name, "failed", message))
-            return
-        by_path = {Path(task.path or os.path.join(opts.src, task.rel)): task for _, _, task in dated}
-
-        def skip(path: Path, exc: Exception) -> None:
-            rel = by_path[path].rel
-            failed.add(rel)
-            report(_Result(rel, "failed", _failure(rel, exc)))
-
-        _append(opts.dst, {"input": f"feed:{name}", "outputs": [{"path": name}], "state": "begin"})
-        from .feeds.archive import write_archive_feed  # lxml: only for --to rss/atom/jsonfeed
-
-        try:
-            write_archive_feed(
-                opts.to,
-                target,
-                list(by_path),
-                lambda data: _parse(data, opts),
-                load=lambda path: _read_input(by_path[path], opts),
-                on_error=skip,
-            )
-        except OSError as exc:
-            report(_Result(name, "failed", f"{target}: cannot write: {exc.strerror or exc}"))
-            return
-        _append(opts.dst, {"input": f"feed:{name}", "sha": "", "outputs": [{"path": name}], "state": "done"})
-    finally:
-        for _, rel, _ in dated:
-            if rel not in failed:
-                report(_Result(rel, "converted", warnings=warned.get(rel, [])))
+def _plain_tasks(items: Iterable[_Input | _Problem], report: Callable[[_Result], None]) -> Iterator[_Task]:
+    """A task per input, each problem of the walk reported as it comes."""
+    for item in items:
+        if isinstance(item, _Input):
+            yield _Task(item.rel, item.path, item.link)
+        else:
+            report(_Result(item[0], "failed", item[1]))

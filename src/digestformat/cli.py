@@ -668,7 +668,7 @@ def _migrate(args: argparse.Namespace) -> int:
         exclude=tuple(args.exclude),
     )
     try:
-        summary = migrate(opts)
+        summary = migrate(opts, keep_lists=False)  # what it printed, and the outputs: not kept
     except MigrateLocked as err:  # not a usage error: the same command works once the other run ends
         print(f"digestformat migrate: {err.msg}", file=sys.stderr)
         return 1
