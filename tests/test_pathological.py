@@ -1,8 +1,9 @@
 """Pathological input stays linear (in the spirit of cmark's pathological tests).
 
 Each case runs in a subprocess with a guard against hangs and must parse,
-render and compare within 5 s of CPU time (the bound the hardening issue sets;
-the slowest case takes about 2 s here, interpreter start-up excluded). The
+render and compare; its CPU seconds are printed, not bounded (a unit test
+times nothing absolute: the hardening issue's 5 s is met with room, the
+slowest case taking about 2 s here, see docs/performance.md). The
 scaling test compares CPU times at n and 2n (best of 5, the two sizes
 interleaved) and asserts t(2n) < 3·t(n) + 0.05 s; a linear parser gives 2, a
 quadratic one 4.
@@ -41,8 +42,9 @@ CASES = {
     "a 50 MB file": 'HEAD + ("본문 문장입니다. " * 9 + "\\n") * 240_000',
     "1,000,000 backtick runs in a title": '"# D\\n\\n## 1. [" + "` " * 1_000_000 + "](u)\\n"',
 }
-LIMIT_SECONDS = 5  # the issue's bound on parse + render (+ decode); here the slowest takes about 2 s
-GUARD_SECONDS = 20  # the subprocess's own bound: a hang fails the test instead of stalling CI
+GUARD_SECONDS = 60  # the subprocess's own bound: a hang fails the test instead of stalling CI
+# No bound on the seconds themselves: a unit test times nothing absolute (issue 13). The CPU
+# seconds are printed (pytest -s); that they grow linearly is test_time_grows_linearly's to check.
 
 
 @pytest.mark.parametrize("expression", list(CASES.values()), ids=list(CASES))
@@ -70,7 +72,7 @@ def test_pathological_input_finishes_and_round_trips(expression: str) -> None:
     assert "Traceback" not in done.stderr
     outcome, seconds = done.stdout.split()[:2]
     assert outcome in ("ok", "refused")
-    assert float(seconds) < LIMIT_SECONDS, f"parse and render took {seconds} s"
+    print(f"{outcome} in {float(seconds):.2f} s of CPU")
 
 
 def _cpu_seconds(fn: Callable[[], object]) -> float:
