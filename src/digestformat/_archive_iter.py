@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ._api import load
 from ._config import Config
-from ._walk import SKIPPED_FOLDERS, walk
+from ._walk import INCLUDE, SKIPPED_FOLDERS, walk
 from .errors import DigestError
 from .model import Digest
 
@@ -36,7 +36,7 @@ def _read(path: Path, strict: bool, config: Config | None) -> Digest | DigestErr
 
 def iter_archive(
     root: str | os.PathLike[str],
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     *,
     strict: bool = False,

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._walk import INCLUDE
 from .errors import DigestError
 from .layouts.vocabulary import EQUIVALENTS
-from .model import SECTION_KINDS, Digest, paper_columns
+from .model import PAPER_COLUMNS, SECTION_KINDS, Digest, paper_columns
 
 if TYPE_CHECKING:
     import sqlite3
@@ -67,21 +68,7 @@ SECTION_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(CANONICAL.values()))
 """The section columns, in ``SECTION_KINDS`` order."""
 
 _LISTS = ("tags", "authors", "keywords")
-_FIXED = (
-    "source",
-    "date",
-    "digest_title",
-    "layout",
-    "template",
-    "rank",
-    "title",
-    "url",
-    "arxiv_id",
-    "upvotes",
-    "difficulty",
-    "reliability",
-    *_LISTS,
-)
+_FIXED = ("source", "date", "digest_title", "layout", "template", *PAPER_COLUMNS)
 COLUMNS: tuple[str, ...] = (*_FIXED, *SECTION_COLUMNS)
 """Every row's keys, in order."""
 
@@ -337,7 +324,7 @@ def _merged(chunk: list[_Item], got: list[_Got] | None, strict: bool, result: Ex
 def rows(
     sources: Source | Digest | Iterable[Source | Digest],
     *,
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     strict: bool = False,
     on_error: Callable[[Path, DigestError], None] | None = None,
@@ -467,11 +454,31 @@ def _write_sqlite(path: Path, source: Iterator[_Row]) -> None:
         db.close()
 
 
+def _export_with(
+    write: Callable[[Path, Iterator[_Row]], None],
+    sources: Source | Digest | Iterable[Source | Digest],
+    out: Source,
+    *,
+    include: Iterable[str],
+    exclude: Iterable[str],
+    strict: bool,
+    force: bool,
+    jobs: int,
+) -> Exported:
+    """The rows of *sources* given to *write* on a temporary path, renamed to *out*."""
+    _workers(jobs)
+    result = Exported()
+    _atomically(
+        Path(out), force, lambda tmp: write(tmp, _rows(sources, include, exclude, strict, result, jobs=jobs))
+    )
+    return result
+
+
 def export_sqlite(
     sources: Source | Digest | Iterable[Source | Digest],
     out: Source,
     *,
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
@@ -483,14 +490,9 @@ def export_sqlite(
     are left out and listed in the result's ``failed``. *jobs* worker processes parse the
     files (0: one per core; 1, the default: none, all in this process); the rows, written
     by this process in input order, are the same for any *jobs*."""
-    _workers(jobs)
-    result = Exported()
-    _atomically(
-        Path(out),
-        force,
-        lambda tmp: _write_sqlite(tmp, _rows(sources, include, exclude, strict, result, jobs=jobs)),
+    return _export_with(
+        _write_sqlite, sources, out, include=include, exclude=exclude, strict=strict, force=force, jobs=jobs
     )
-    return result
 
 
 def search(db: Source, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -549,7 +551,7 @@ def export_csv(
     sources: Source | Digest | Iterable[Source | Digest],
     out: Source,
     *,
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
@@ -557,14 +559,9 @@ def export_csv(
 ) -> Exported:
     """Write the papers of *sources* to the CSV file *out* (UTF-8, a header row, lists
     ``;``-joined, None as an empty field). Otherwise as :func:`export_sqlite`."""
-    _workers(jobs)
-    result = Exported()
-    _atomically(
-        Path(out),
-        force,
-        lambda tmp: _write_csv(tmp, _rows(sources, include, exclude, strict, result, jobs=jobs)),
+    return _export_with(
+        _write_csv, sources, out, include=include, exclude=exclude, strict=strict, force=force, jobs=jobs
     )
-    return result
 
 
 # ---------------------------------------------------------------- Arrow, Parquet, pandas
@@ -633,7 +630,7 @@ def export_parquet(
     sources: Source | Digest | Iterable[Source | Digest],
     out: Source,
     *,
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
@@ -643,14 +640,9 @@ def export_parquet(
     year (``out/year=2026/part-0.parquet``; hive style). Needs pyarrow (the ``data`` extra).
     Otherwise as :func:`export_sqlite`."""
     _pyarrow()
-    _workers(jobs)
-    result = Exported()
-    _atomically(
-        Path(out),
-        force,
-        lambda tmp: _write_parquet(tmp, _rows(sources, include, exclude, strict, result, jobs=jobs)),
+    return _export_with(
+        _write_parquet, sources, out, include=include, exclude=exclude, strict=strict, force=force, jobs=jobs
     )
-    return result
 
 
 _WRITERS = {"sqlite": export_sqlite, "csv": export_csv, "parquet": export_parquet}
@@ -661,7 +653,7 @@ def export(
     out: Source,
     to: str,
     *,
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     strict: bool = False,
     force: bool = False,
@@ -678,7 +670,7 @@ def export(
 def to_arrow(
     sources: Source | Digest | Iterable[Source | Digest],
     *,
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     strict: bool = False,
 ) -> pyarrow.Table:
@@ -693,7 +685,7 @@ def to_arrow(
 def to_pandas(
     sources: Source | Digest | Iterable[Source | Digest],
     *,
-    include: Iterable[str] = ("*.md", "*.markdown", "*.json"),
+    include: Iterable[str] = INCLUDE,
     exclude: Iterable[str] = (),
     strict: bool = False,
 ) -> pandas.DataFrame:

@@ -30,6 +30,9 @@ SKIPPED_FOLDERS = frozenset({"_site", "node_modules"})
 """Folder names never entered (besides dot-folders): a built site, a package tree."""
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
+INCLUDE = ("*.md", "*.markdown", "*.json")
+"""The files a folder is read for when no ``--include`` is given."""
+
 
 def skip_folder(name: str) -> bool:
     """Whether a walk leaves the folder *name* (one component) alone."""

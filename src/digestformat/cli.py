@@ -693,12 +693,13 @@ def _export(args: argparse.Namespace) -> int:
     # pyarrow loads, for this process only; a user's own setting wins.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     from . import _export as export
+    from ._walk import INCLUDE
 
     out = Path(args.output.rstrip("/") or args.output)
     if os.path.lexists(out) and not args.force:
         print(f"{out} exists: use --force to replace it", file=sys.stderr)
         return 1
-    include = tuple(args.include) or ("*.md", "*.markdown", "*.json")
+    include = tuple(args.include) or INCLUDE
     try:
         result = export.export(
             args.inputs,

@@ -483,9 +483,7 @@ class Digest(_Model):
 
 # ---------------------------------------------------------------- flat records
 
-COLUMNS: tuple[str, ...] = (
-    "date",
-    "layout",
+PAPER_COLUMNS: tuple[str, ...] = (
     "rank",
     "title",
     "url",
@@ -497,6 +495,8 @@ COLUMNS: tuple[str, ...] = (
     "authors",
     "keywords",
 )
+"""A paper's own columns, in order: the keys of :func:`paper_columns`."""
+COLUMNS: tuple[str, ...] = ("date", "layout", *PAPER_COLUMNS)
 """The columns every record has, in order; the section columns follow them."""
 
 _PREFIX = "section_"

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
-from ..model import Digest, Paper, Section
+from ..model import Digest, Paper
 from ._inline import date_span, iso_date
 
 Fields = dict[str, Any]
@@ -157,10 +157,6 @@ def _unit_line(layout: Layout, name: str, paper: Paper) -> str | None:
         return "---"
     unit = layout.unit_named.get(name)
     return None if unit is None else unit.write(paper)
-
-
-def _section_heading(layout: Layout, section: Section) -> str:
-    return section_heading(layout, section.kind, section.heading)
 
 
 def section_heading(layout: Layout, kind: str | None, heading: str | None) -> str:

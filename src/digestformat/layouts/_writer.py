@@ -16,10 +16,10 @@ from ._engine import (
     Layout,
     _escape_keys,
     _pick,
-    _section_heading,
     _unit_line,
     hint_line,
     reads_as_unit,
+    section_heading,
     write_digest_heading,
 )
 from ._inline import date_span, iso_date
@@ -335,7 +335,7 @@ def _needed(layout: Layout, name: str, paper: Paper) -> bool:
 def _write_section(out: list[str], section: Section, layout: Layout, keep: bool) -> None:
     trivia = section.trivia if keep else SectionTrivia()
     if section.heading is not None:
-        out.append(_pick(trivia.raw, "heading", _section_heading(layout, section)))
+        out.append(_pick(trivia.raw, "heading", section_heading(layout, section.kind, section.heading)))
         out.extend(trivia.lead)
     if section.body:
         out.extend(section.body.split("\n"))
